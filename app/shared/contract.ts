@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { HostFacts, VBoxStatus, VmConfig, VmSummary } from './model.ts';
+import { LANGUAGES } from './catalog.ts';
+
+/**
+ * The API between renderer and core, declared once. Electron wires each channel to
+ * `ipcMain.handle` (sender checked, input parsed with `input`); browser mode serves the same
+ * handlers as `POST /api/<channel>` on 127.0.0.1 with a per-launch token. Inputs are validated
+ * with the zod schemas below; outputs are typed (`z.custom`) and produced by our own core.
+ */
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a VM UUID');
+/** VM ids: VirtualBox UUIDs, or `demo-<uuid>` for demo VMs. */
+export const VmIdSchema = z.union([uuid, z.string().regex(/^demo-[0-9a-f-]{36}$/)]);
+/** Catalog / setting ids like `system.processor.cpus`, optionally with an instance suffix (`network.adapter.mac#2`). */
+export const SettingIdSchema = z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z0-9]+){2}(#[A-Za-z0-9 _.:-]{1,80})?$/);
+export const LanguageSchema = z.enum(LANGUAGES);
+
+/** A user's note; `settingId` is `''` for the VM-wide note. `updatedAt` is an ISO 8601 UTC time. */
+export interface Note {
+  vmId: string;
+  settingId: string;
+  body: string;
+  updatedAt: string;
+}
+
+/** Preferences saved in the store. `vboxManagePath` is `''` when the app should search for it. */
+export interface Preferences {
+  language: (typeof LANGUAGES)[number] | null;
+  vboxManagePath: string;
+}
+
+/** What `vms:list` returns: VirtualBox status, host facts and every VM (inaccessible ones included). */
+export interface Inventory {
+  vbox: VBoxStatus;
+  host: HostFacts;
+  vms: VmSummary[];
+  /** True when `vms` are the bundled demo VMs (no VBoxManage found). */
+  demo: boolean;
+}
+
+/** What `vms:get` returns. */
+export interface VmDetail {
+  summary: VmSummary;
+  config: VmConfig | null;
+  host: HostFacts;
+}
+
+/** About the running app. */
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  /** System locale reported by the host (e.g. `zh-CN`, `en-US`). */
+  systemLocale: string;
+  dataDir: string;
+}
+
+export const contract = {
+  'app:info': { input: z.object({}).strict(), output: z.custom<AppInfo>() },
+  'vms:list': { input: z.object({ refresh: z.boolean().optional() }).strict(), output: z.custom<Inventory>() },
+  'vms:get': { input: z.object({ id: VmIdSchema }).strict(), output: z.custom<VmDetail>() },
+  'notes:list': { input: z.object({ vmId: VmIdSchema }).strict(), output: z.custom<Note[]>() },
+  'notes:save': {
+    input: z.object({ vmId: VmIdSchema, settingId: z.union([z.literal(''), SettingIdSchema]), body: z.string().max(100_000) }).strict(),
+    output: z.custom<Note>(),
+  },
+  'prefs:get': { input: z.object({}).strict(), output: z.custom<Preferences>() },
+  'prefs:set': {
+    input: z
+      .object({
+        language: LanguageSchema.optional(),
+        vboxManagePath: z.string().max(4096).optional(),
+      })
+      .strict(),
+    output: z.custom<Preferences>(),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type Input<C extends Channel> = z.input<Contract[C]['input']>;
+export type Output<C extends Channel> = z.output<Contract[C]['output']>;
+export const CHANNELS = Object.keys(contract) as Channel[];
+
+/** Name of the function the preload exposes for a channel: `vms:list` → `vmsList`. */
+export function functionName(channel: Channel): string {
+  return channel.replace(/[:-](\w)/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** The API the renderer talks to, whatever the transport. */
+export type Api = { [C in Channel]: (input: Input<C>) => Promise<Output<C>> };
+
+/** Error payload returned by both transports. */
+export interface ApiError {
+  error: string;
+  code: 'validation' | 'not_found' | 'forbidden' | 'internal' | 'read_only';
+}

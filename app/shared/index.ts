@@ -1,0 +1,4 @@
+export * from './model.ts';
+export * from './catalog.ts';
+export * from './catalog-ids.ts';
+export * from './contract.ts';
