@@ -1,0 +1,8 @@
+import type { Migration } from './types.ts';
+import notes from './0001-notes.ts';
+import prefs from './0002-prefs.ts';
+
+export type { Migration } from './types.ts';
+
+/** Every migration, in version order. Add new files here; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [notes, prefs];
