@@ -1,0 +1,78 @@
+/**
+ * The API implementation: one async function per contract channel. Inputs arrive already
+ * validated by {@link dispatch}; handlers only do the work.
+ */
+
+import path from 'node:path';
+import type { Api, AppInfo, Inventory, VmDetail } from '../../shared/contract.ts';
+import type { Store } from '../store/index.ts';
+import { ValidationError } from './errors.ts';
+
+/** What the handlers need from the inventory service (implemented by `InventoryService`). */
+export interface InventoryProvider {
+  /** Inventory of VMs; `refresh` re-reads VBoxManage instead of returning the cached result. */
+  list(refresh?: boolean): Promise<Inventory>;
+  /** One VM with its configuration. @throws NotFoundError for an unknown id. */
+  get(id: string): Promise<VmDetail>;
+  /** Forget the cached inventory and the located VBoxManage (called when the user changes its path). */
+  invalidate(): void;
+}
+
+/** Dependencies of {@link createHandlers}. */
+export interface HandlerDeps {
+  store: Store;
+  inventory: InventoryProvider;
+  mode: AppInfo['mode'];
+  /** Absolute path of the data directory (shown in About / Settings). */
+  dataDir: string;
+  /** Host locale such as `zh-CN` or `en-US` (Electron: `app.getLocale()`; browser mode: `Intl`). */
+  systemLocale: string;
+  /** App version from package.json. */
+  version: string;
+  /** Platform used to judge whether a VBoxManage path is absolute. Default: `process.platform`. */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Builds the handlers for every channel of the contract.
+ *
+ * `prefs:set` with `vboxManagePath`: the path is trimmed; it must be `''` (search for VBoxManage)
+ * or an absolute path without control characters, else {@link ValidationError}. Changing it
+ * invalidates the inventory cache so the next `vms:list` looks again.
+ */
+export function createHandlers(deps: HandlerDeps): Api {
+  const { store, inventory } = deps;
+  const platformPath = (deps.platform ?? process.platform) === 'win32' ? path.win32 : path.posix;
+  return {
+    'app:info': async () => ({
+      version: deps.version,
+      mode: deps.mode,
+      systemLocale: deps.systemLocale,
+      dataDir: deps.dataDir,
+    }),
+    'vms:list': async ({ refresh }) => inventory.list(refresh ?? false),
+    'vms:get': async ({ id }) => inventory.get(id),
+    'notes:list': async ({ vmId }) => store.listNotes(vmId),
+    'notes:save': async ({ vmId, settingId, body }) => store.saveNote(vmId, settingId, body),
+    'prefs:get': async () => store.getPrefs(),
+    'prefs:set': async (input) => {
+      const partial = { ...input };
+      if (partial.vboxManagePath !== undefined) {
+        const p = partial.vboxManagePath.trim();
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f]/.test(p))
+          throw new ValidationError('vboxManagePath must not contain control characters.');
+        if (p !== '' && !platformPath.isAbsolute(p)) {
+          throw new ValidationError(
+            `vboxManagePath must be an absolute path (got "${p}"), or empty to search for VBoxManage.`,
+          );
+        }
+        partial.vboxManagePath = p;
+      }
+      const before = store.getPrefs();
+      const after = store.setPrefs(partial);
+      if (after.vboxManagePath !== before.vboxManagePath) inventory.invalidate();
+      return after;
+    },
+  };
+}
