@@ -28,7 +28,7 @@ export interface ScenarioVm {
   inaccessible?: boolean;
   cfgFile?: string;
   accessError?: string;
-  error?: { exitCode: number; stderr: string };
+  error?: { exitCode: number; stderr: string; stdout?: string };
   hang?: boolean;
   delayMs?: number;
 }

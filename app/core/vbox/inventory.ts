@@ -1,0 +1,179 @@
+import type { ReadIssue, VmConfig, VmSummary } from '../../shared/model.ts';
+import { VBoxParseError } from './errors.ts';
+import { parseHostInfo, type HostInfo } from './parse-hostinfo.ts';
+import { parseListVms, type ListedVm } from './parse-list-vms.ts';
+import { VBoxError, extractVBoxMessage, type VBoxRunner } from './runner.ts';
+import { showVmInfoToConfig, summaryFromConfig } from './to-config.ts';
+
+/**
+ * Reading every VirtualBox VM through `VBoxManage`: `list vms`, then
+ * `showvminfo <uuid> --machinereadable` per VM through the runner's bounded queue. One VM that
+ * cannot be read never stops the others (TROUBLE T01–T03): it becomes a summary with
+ * `accessible: false` and an English `error`.
+ */
+
+/** Result of {@link readInventory}. */
+export interface InventoryRead {
+  /** One summary per `list vms` row, in that order (inaccessible and failed VMs included). */
+  vms: VmSummary[];
+  /** Full configuration of each VM that could be read, by VM id (lower-case UUID). */
+  configs: Map<string, VmConfig>;
+  /** Problems with the listing itself (odd `list vms` lines, repeated or mismatched UUIDs). */
+  issues: ReadIssue[];
+}
+
+/** Options of {@link readInventory}. */
+export interface ReadInventoryOptions {
+  /** Cancels the whole read; rejects with `VBoxError` kind `aborted`. */
+  signal?: AbortSignal;
+  /** Called with (0, total) after `list vms`, then after each VM (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Reason shown for an inaccessible VM when VirtualBox gives no details. */
+export const INACCESSIBLE_REASON =
+  'VirtualBox could not read this VM (its settings file is missing or damaged).';
+
+/**
+ * Reads all VMs. Rejects (with `VBoxError`) only when `list vms` itself fails or the read is
+ * aborted; per-VM failures (inaccessible, `E_ACCESSDENIED`, missing saved state, timeout, output
+ * that is not a VM dump) become summaries with `accessible: false` and `error`. For a VM listed as
+ * `<inaccessible>` the reason is read from the human-readable `showvminfo <uuid>` (its
+ * "Access error details", printed to stderr). Summaries of readable VMs carry the dump's name,
+ * state (`VMState`), OS type, vCPUs and memory (MB).
+ * Formats: `list vms` and `showvminfo --machinereadable`, VirtualBox 3.x–7.x.
+ */
+export async function readInventory(
+  runner: VBoxRunner,
+  opts: ReadInventoryOptions = {},
+): Promise<InventoryRead> {
+  const { signal, onProgress } = opts;
+  const listed = await runner.run(['list', 'vms'], { signal });
+  const parsed = parseListVms(listed.stdout);
+  const issues: ReadIssue[] = parsed.issues.map((i) => ({ ...i, message: `list vms: ${i.message}` }));
+
+  const seen = new Set<string>();
+  const rows: ListedVm[] = [];
+  for (const vm of parsed.vms) {
+    if (seen.has(vm.uuid)) {
+      issues.push({ message: `list vms: UUID ${vm.uuid} is listed twice; the second row was ignored` });
+      continue;
+    }
+    seen.add(vm.uuid);
+    rows.push(vm);
+  }
+
+  const total = rows.length;
+  let done = 0;
+  onProgress?.(0, total);
+  const results = await Promise.all(
+    rows.map(async (row) => {
+      const result = await readOne(runner, row, signal);
+      done++;
+      onProgress?.(done, total);
+      return result;
+    }),
+  );
+
+  const configs = new Map<string, VmConfig>();
+  const vms: VmSummary[] = [];
+  for (const r of results) {
+    vms.push(r.summary);
+    if (r.config) configs.set(r.summary.id, r.config);
+    if (r.issue) issues.push(r.issue);
+  }
+  return { vms, configs, issues };
+}
+
+interface OneVm {
+  summary: VmSummary;
+  config?: VmConfig;
+  issue?: ReadIssue;
+}
+
+function failed(row: ListedVm, error: string): VmSummary {
+  return {
+    id: row.uuid,
+    hypervisor: 'virtualbox',
+    source: 'vboxmanage',
+    name: row.name,
+    accessible: false,
+    error,
+    findings: 0,
+  };
+}
+
+async function readOne(runner: VBoxRunner, row: ListedVm, signal?: AbortSignal): Promise<OneVm> {
+  if (!row.accessible) {
+    return { summary: failed(row, await inaccessibleReason(runner, row.uuid, signal)) };
+  }
+  let config: VmConfig;
+  try {
+    const { stdout } = await runner.run(['showvminfo', row.uuid, '--machinereadable'], { signal });
+    config = showVmInfoToConfig(stdout, 'vboxmanage');
+  } catch (err) {
+    if (err instanceof VBoxError && err.kind === 'aborted') throw err;
+    return { summary: failed(row, describeFailure(err)) };
+  }
+  if (config.id !== row.uuid) {
+    const message = `showvminfo ${row.uuid} answered with the data of VM ${config.id || '(no UUID)'}; ignored`;
+    return { summary: failed(row, message), issue: { message } };
+  }
+  const summary = summaryFromConfig(config);
+  if (!summary.accessible) {
+    // Listed by name a moment ago, inaccessible now (or an older VirtualBox): same handling as above.
+    return { summary: failed(row, await inaccessibleReason(runner, row.uuid, signal)) };
+  }
+  return { summary, config };
+}
+
+/** English text for a VM whose `showvminfo` failed. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof VBoxError) {
+    switch (err.kind) {
+      case 'exit': {
+        const text = (err.vboxMessage ?? err.stderr?.trim() ?? '').split('\n').join(' ');
+        return `VBoxManage could not read this VM (exit code ${err.exitCode}): ${text || 'no error text'}`;
+      }
+      default:
+        return err.message;
+    }
+  }
+  if (err instanceof VBoxParseError)
+    return `VBoxManage's output for this VM could not be read: ${err.message}`;
+  return `Reading this VM failed: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/**
+ * Why VirtualBox cannot read a VM: from human-readable `showvminfo <uuid>`, which prints
+ * `Config file:` on stdout and the access error as `VBoxManage: error:` lines on stderr
+ * (VBoxManageInfo.cpp). Build-path lines (`…/MachineImpl.cpp[708] (…)`) are dropped. Falls back to
+ * {@link INACCESSIBLE_REASON} when VirtualBox gives no details or the call fails (except abort).
+ */
+async function inaccessibleReason(runner: VBoxRunner, uuid: string, signal?: AbortSignal): Promise<string> {
+  try {
+    const { stdout, stderr } = await runner.run(['showvminfo', uuid], { signal });
+    const message = extractVBoxMessage(`${stderr}\n${stdout}`)
+      ?.split('\n')
+      .filter((l) => !/\.(cpp|c|h)\[\d+\]/.test(l))
+      .join(' ');
+    const cfg = /^Config file:[ \t]*(\S.*?)[ \t]*\r?$/m.exec(stdout)?.[1];
+    if (!message) return cfg ? `${INACCESSIBLE_REASON.slice(0, -1)}: ${cfg}` : INACCESSIBLE_REASON;
+    return `VirtualBox could not read this VM${cfg ? ` (settings file ${cfg})` : ''}: ${message}`;
+  } catch (err) {
+    if (err instanceof VBoxError && err.kind === 'aborted') throw err;
+    return INACCESSIBLE_REASON;
+  }
+}
+
+/**
+ * `VBoxManage list hostinfo`, parsed (VirtualBox 4.x–7.x; English labels thanks to the runner's
+ * locale). Rejects with `VBoxError` when the call fails; odd lines are in the result's `issues`.
+ */
+export async function readHostInfo(
+  runner: VBoxRunner,
+  opts: { signal?: AbortSignal } = {},
+): Promise<HostInfo> {
+  const { stdout } = await runner.run(['list', 'hostinfo'], opts);
+  return parseHostInfo(stdout);
+}
