@@ -2,6 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseHostInfo } from '../../app/core/vbox/parse-hostinfo.ts';
 
+const BANNER = [
+  'WARNING: The vboxdrv kernel module is not loaded. Either there is no module',
+  '         available for the current kernel (6.1.0-21-amd64) or it failed to',
+  '         load. Please recompile the kernel module and install it by',
+  '',
+  '           sudo /sbin/vboxconfig',
+  '',
+  '         You will not be able to start VMs until this problem is fixed.',
+].join('\n');
+
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/hostinfo/${name}`, import.meta.url), 'utf8');
 
@@ -56,6 +66,13 @@ describe('parseHostInfo — real fixtures', () => {
 });
 
 describe('parseHostInfo — edge cases', () => {
+  it('multi-paragraph VBox.sh banner is one issue', () => {
+    const h = parseHostInfo(`${BANNER}\nHost Information:\n\nProcessor online core count: 6\n`);
+    expect(h.coreOnlineCount).toBe(6);
+    expect(h.issues).toHaveLength(1);
+    expect(h.issues[0].message).toContain('You will not be able to start VMs');
+  });
+
   it('wrapper warning and odd lines become issues; CRLF', () => {
     const h = parseHostInfo(
       'WARNING: The vboxdrv kernel module is not loaded.\r\n         available for the current kernel\r\nHost Information:\r\n\r\nProcessor count: many\r\nno colon here\r\nMemory size: 2048 MByte\r\n',

@@ -2,6 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseListVms } from '../../app/core/vbox/parse-list-vms.ts';
 
+const BANNER = [
+  'WARNING: The vboxdrv kernel module is not loaded. Either there is no module',
+  '         available for the current kernel (6.1.0-21-amd64) or it failed to',
+  '         load. Please recompile the kernel module and install it by',
+  '',
+  '           sudo /sbin/vboxconfig',
+  '',
+  '         You will not be able to start VMs until this problem is fixed.',
+].join('\n');
+
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/listvms/${name}`, import.meta.url), 'utf8');
 
@@ -41,6 +51,12 @@ describe('parseListVms — real fixtures', () => {
 });
 
 describe('parseListVms — edge cases', () => {
+  it('multi-paragraph VBox.sh banner (blank lines inside) before the rows', () => {
+    const r = parseListVms(`${BANNER}\n"Ubuntu" {2e16b1fc-675d-4a7a-a9a1-e89a8bde7874}\n`);
+    expect(r.issues).toEqual([]);
+    expect(r.vms.map((v) => v.name)).toEqual(['Ubuntu']);
+  });
+
   it('T01/T03: inaccessible VM between normal ones is kept, flagged, not fatal', () => {
     const r = parseListVms(
       '"Dev box" {0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6}\n"<inaccessible>" {7a9d1e20-c3b4-4f5a-8e6d-2b1c0a9f8e7d}\n"Build" {5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f}\n',

@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { parseShowVmInfo, unescapeIfEscaped } from '../../app/core/vbox/parse-showvminfo.ts';
 
+const BANNER = [
+  'WARNING: The vboxdrv kernel module is not loaded. Either there is no module',
+  '         available for the current kernel (6.1.0-21-amd64) or it failed to',
+  '         load. Please recompile the kernel module and install it by',
+  '',
+  '           sudo /sbin/vboxconfig',
+  '',
+  '         You will not be able to start VMs until this problem is fixed.',
+].join('\n');
+
 const kv = (text: string): [string, string][] => parseShowVmInfo(text).entries.map((e) => [e.key, e.value]);
 
 describe('parseShowVmInfo — grammar edge cases (reference §3)', () => {
+  it('multi-paragraph VBox.sh banner is one issue and the dump follows', () => {
+    const r = parseShowVmInfo(`${BANNER}\nname="vm"\nmemory=1024\n`);
+    expect(r.entries.map((e) => [e.key, e.line])).toEqual([
+      ['name', 8],
+      ['memory', 9],
+    ]);
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0].line).toBe(1);
+  });
+
   it('splits a cpuid override glued to the next key (§3.5.1), also twice in a row', () => {
     const r = parseShowVmInfo(
       'cpus=2\ncpuid=00000001,00000000,000306a9,00100800,7fbae3ff,bfebfbffcpuid=80000001,00000000,00000000,00000000,00000001,28100800hwvirtex="on"\nnestedpaging="on"\n',

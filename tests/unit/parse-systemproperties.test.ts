@@ -2,6 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSystemProperties } from '../../app/core/vbox/parse-systemproperties.ts';
 
+const BANNER = [
+  'WARNING: The vboxdrv kernel module is not loaded. Either there is no module',
+  '         available for the current kernel (6.1.0-21-amd64) or it failed to',
+  '         load. Please recompile the kernel module and install it by',
+  '',
+  '           sudo /sbin/vboxconfig',
+  '',
+  '         You will not be able to start VMs until this problem is fixed.',
+].join('\n');
+
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/systemproperties/${name}`, import.meta.url), 'utf8');
 
@@ -86,6 +96,12 @@ describe('parseSystemProperties — real fixtures', () => {
 });
 
 describe('parseSystemProperties — edge cases', () => {
+  it('multi-paragraph VBox.sh banner is one issue', () => {
+    const p = parseSystemProperties(`${BANNER}\nAPI version:                     7_1\n`);
+    expect(p.apiVersion).toBe('7_1');
+    expect(p.issues.map((i) => i.line)).toEqual([1]);
+  });
+
   it('7.1 nested platform blocks: first value wins; warning and junk lines become issues', () => {
     const p = parseSystemProperties(
       [

@@ -2,7 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { parseVBoxVersion } from '../../app/core/vbox/parse-version.ts';
 import { VBoxParseError } from '../../app/core/vbox/errors.ts';
 
+const BANNER = [
+  'WARNING: The vboxdrv kernel module is not loaded. Either there is no module',
+  '         available for the current kernel (6.1.0-21-amd64) or it failed to',
+  '         load. Please recompile the kernel module and install it by',
+  '',
+  '           sudo /sbin/vboxconfig',
+  '',
+  '         You will not be able to start VMs until this problem is fixed.',
+].join('\n');
+
 describe('parseVBoxVersion', () => {
+  it('multi-paragraph VBox.sh banner before the version', () => {
+    expect(parseVBoxVersion(`${BANNER}\n7.0.18_Debianr162988\n`)).toMatchObject({
+      major: 7,
+      minor: 0,
+      build: 18,
+      suffix: '_Debian',
+    });
+  });
+
   it('plain 7.1 version', () => {
     expect(parseVBoxVersion('7.1.12r169651\n')).toEqual({
       version: '7.1.12r169651',

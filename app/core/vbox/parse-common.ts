@@ -42,6 +42,26 @@ export function isLogoLine(line: string): boolean {
   );
 }
 
+/**
+ * Given that 0-based line `start` begins a wrapper warning, returns the index just after the
+ * block: indented continuation lines without `=`, including blank lines that are followed by
+ * more indented text (VBox.sh prints `           sudo /sbin/vboxconfig` between blank lines).
+ */
+export function warningBlockEnd(lines: string[], start: number): number {
+  let end = start + 1;
+  let j = end;
+  while (j < lines.length) {
+    if (lines[j].trim() === '') {
+      j++;
+      continue;
+    }
+    if (!isWarningContinuation(lines[j]) || lines[j].includes('=')) break;
+    end = j + 1;
+    j++;
+  }
+  return end;
+}
+
 /** A wrapper warning found in the output: its 1-based first line and its text joined with spaces. */
 export interface WarningBlock {
   line: number;
@@ -49,24 +69,22 @@ export interface WarningBlock {
 }
 
 /**
- * Finds wrapper `WARNING:` blocks (first line plus indented continuation lines) and returns the
- * set of 0-based line indexes they occupy, plus the blocks themselves.
+ * Finds wrapper `WARNING:` blocks (first line plus indented continuation lines, see
+ * {@link warningBlockEnd}) and returns the set of 0-based line indexes they occupy, plus the blocks.
  */
 export function findWarningBlocks(lines: string[]): { skip: Set<number>; blocks: WarningBlock[] } {
   const skip = new Set<number>();
   const blocks: WarningBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!isWarningStart(lines[i])) continue;
-    const parts = [lines[i].trim()];
-    skip.add(i);
-    let j = i + 1;
-    while (j < lines.length && isWarningContinuation(lines[j]) && !lines[j].includes('=')) {
-      parts.push(lines[j].trim());
+    const end = warningBlockEnd(lines, i);
+    const parts: string[] = [];
+    for (let j = i; j < end; j++) {
       skip.add(j);
-      j++;
+      if (lines[j].trim() !== '') parts.push(lines[j].trim());
     }
     blocks.push({ line: i + 1, text: parts.join(' ') });
-    i = j - 1;
+    i = end - 1;
   }
   return { skip, blocks };
 }

@@ -1,5 +1,5 @@
 import type { ReadIssue } from '../../shared/model.ts';
-import { isLogoLine, isWarningContinuation, isWarningStart, splitLines } from './parse-common.ts';
+import { isLogoLine, isWarningStart, splitLines, warningBlockEnd } from './parse-common.ts';
 
 /** One `key=value` item of `showvminfo --machinereadable`, in output order. */
 export interface ShowVmInfoEntry {
@@ -233,12 +233,12 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
       continue;
     }
     if (isWarningStart(line)) {
-      const parts = [line.trim()];
-      i++;
-      while (i < lines.length && isWarningContinuation(lines[i]) && !lines[i].includes('=')) {
-        parts.push(lines[i].trim());
-        i++;
-      }
+      const end = warningBlockEnd(lines, i);
+      const parts = lines
+        .slice(i, end)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      i = end;
       issues.push({ line: lineNo, message: `line ${lineNo}: skipped wrapper warning: ${parts.join(' ')}` });
       continue;
     }
