@@ -338,7 +338,7 @@ describe('VBoxRunner against the stand-in', () => {
   });
 
   it('runs at most `concurrency` calls at once, in FIFO order (checked on the stand-in log)', async () => {
-    const delayMs = 250;
+    const delayMs = 400;
     const { runner, logFile } = standIn({ delayMs }, { concurrency: 2 });
     const args = [0, 1, 2, 3, 4, 5].map((i) => ['getextradata', 'global', `key${i}`]);
     const results = await Promise.allSettled(args.map((a) => runner.run(a)));
