@@ -113,6 +113,9 @@ describe('readInventory when things go wrong', () => {
     const inv = await readInventory(runner);
     const byName = new Map(inv.vms.map((v) => [v.name, v]));
     expect(inv.vms).toHaveLength(7);
+    // the WARNING banner before every output (T04/T06) is not mistaken for VM rows
+    expect(inv.issues).toEqual([]);
+    expect(await readHostInfo(runner)).toMatchObject({ coreOnlineCount: 4, cpuOnlineCount: 8, os: 'Darwin' });
 
     for (const name of ['Issabel', 'Win2016SRV', 'homestead-7']) {
       expect(byName.get(name)).toMatchObject({ accessible: true, state: 'poweroff' });
