@@ -1,0 +1,225 @@
+/**
+ * Small pure helpers that turn model values into what VirtualBox's own UI shows: state names,
+ * slider zones, storage slot names, COM port names, MAC addresses, provenance lines.
+ * No DOM, no i18n: callers translate the returned message keys.
+ */
+
+/** Visual tone of a machine state (icon colour in the machines list). */
+export type StateTone = 'off' | 'running' | 'saved' | 'aborted' | 'paused' | 'busy' | 'unknown';
+
+const STATE_TONES: Record<string, StateTone> = {
+  poweroff: 'off',
+  running: 'running',
+  saved: 'saved',
+  'aborted-saved': 'aborted',
+  aborted: 'aborted',
+  paused: 'paused',
+  gurumeditation: 'aborted',
+  teleported: 'off',
+  teleporting: 'busy',
+  teleportingpausedvm: 'busy',
+  teleportingin: 'busy',
+  livesnapshotting: 'busy',
+  onlinesnapshotting: 'busy',
+  snapshotting: 'busy',
+  deletingsnapshot: 'busy',
+  deletingsnapshotlive: 'busy',
+  deletingsnapshotlivepaused: 'busy',
+  restoringsnapshot: 'busy',
+  starting: 'busy',
+  stopping: 'busy',
+  saving: 'busy',
+  restoring: 'busy',
+  settingup: 'busy',
+};
+
+/**
+ * The i18n key and tone for a `VMState` value as `showvminfo --machinereadable` prints it
+ * (`poweroff`, `running`, `saved`, `aborted`, …; VirtualBox 5.0–7.1). Unknown states get
+ * `key: undefined` so the caller shows the raw text.
+ */
+export function stateInfo(state: string | undefined): { key?: string; tone: StateTone } {
+  if (!state) return { tone: 'unknown' };
+  const s = state.toLowerCase();
+  const tone = STATE_TONES[s];
+  return tone ? { key: `state.${s}`, tone } : { tone: 'unknown' };
+}
+
+/** Zone of a slider value: VirtualBox paints the slider green, amber (warning) and red (error). */
+export type Zone = 'ok' | 'warn' | 'bad';
+
+/** A slider's colour band: values up to and including `upTo` are in `zone`. */
+export interface ZoneBand {
+  upTo: number;
+  zone: Zone;
+}
+
+/**
+ * Base Memory slider bounds and zones for a host with `hostMB` MB of RAM, as VirtualBox 6.1–7.1
+ * compute them (reference §5.2, `UIBaseMemoryEditor`): max = host RAM rounded up to a whole GB;
+ * green up to "maxRAMOpt", amber up to "maxRAMAlw", red above. Percentages depend on host RAM.
+ */
+export function memoryZones(hostMB: number): {
+  min: number;
+  max: number;
+  optimalMB: number;
+  allowedMB: number;
+} {
+  const table: [below: number, opt: number, alw: number][] = [
+    [3072, 0.5, 0.75],
+    [4096, 0.5, 0.8],
+    [6144, 0.6, 0.84],
+    [8192, 0.65, 0.88],
+    [16384, 0.7, 0.9],
+    [32768, 0.75, 0.93],
+    [65536, 0.8, 0.94],
+    [131072, 0.85, 0.95],
+  ];
+  let opt = 0.9;
+  let alw = 0.96;
+  for (const [below, o, a] of table) {
+    if (hostMB < below) {
+      opt = o;
+      alw = a;
+      break;
+    }
+  }
+  const max = Math.min(Math.max(1024, Math.ceil(hostMB / 1024) * 1024), 2097152);
+  return {
+    min: 4,
+    max,
+    optimalMB: Math.min(Math.round(hostMB * opt), max),
+    allowedMB: Math.min(Math.round(hostMB * alw), max),
+  };
+}
+
+/** Zone of `value` within `bands` (the last band covers everything above). */
+export function zoneOf(value: number, bands: readonly ZoneBand[]): Zone {
+  for (const b of bands) if (value <= b.upTo) return b.zone;
+  return bands.length ? bands[bands.length - 1].zone : 'ok';
+}
+
+/**
+ * Bus family of a storage controller type as `storagecontrollertype<i>` prints it
+ * (`IntelAhci`, `PIIX4`, `LsiLogic`, …); `undefined` when unknown.
+ */
+export function storageBus(
+  type: string | undefined,
+): 'ide' | 'sata' | 'scsi' | 'sas' | 'floppy' | 'usb' | 'nvme' | 'virtio' | undefined {
+  switch ((type ?? '').toLowerCase()) {
+    case 'piix3':
+    case 'piix4':
+    case 'ich6':
+      return 'ide';
+    case 'intelahci':
+      return 'sata';
+    case 'lsilogic':
+    case 'buslogic':
+      return 'scsi';
+    case 'lsilogicsas':
+      return 'sas';
+    case 'i82078':
+      return 'floppy';
+    case 'usb':
+      return 'usb';
+    case 'nvme':
+      return 'nvme';
+    case 'virtioscsi':
+      return 'virtio';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * VirtualBox 7 name of a storage slot, as an i18n key plus values: IDE → "IDE Primary Device 0"
+ * (port 0 = primary, 1 = secondary), SATA → "SATA Port 3", floppy → "Floppy Device 0", …
+ * Unknown buses fall back to "Port p, Device d".
+ */
+export function slotName(
+  bus: ReturnType<typeof storageBus>,
+  port: number,
+  device: number,
+): { key: string; values: Record<string, number> } {
+  switch (bus) {
+    case 'ide':
+      return { key: port === 0 ? 'slot.idePrimary' : 'slot.ideSecondary', values: { device } };
+    case 'floppy':
+      return { key: 'slot.floppy', values: { device } };
+    case undefined:
+      return { key: 'slot.generic', values: { port, device } };
+    default:
+      return { key: `slot.${bus}`, values: { port } };
+  }
+}
+
+/** COM port name for an I/O base + IRQ pair (`0x3f8`/4 → `COM1`, …), or `undefined` for user-defined. */
+export function comPort(ioBase: string | undefined, irq: number | undefined): string | undefined {
+  if (!ioBase || irq === undefined) return undefined;
+  const base = parseInt(ioBase, 16);
+  const known: [number, number, string][] = [
+    [0x3f8, 4, 'COM1'],
+    [0x2f8, 3, 'COM2'],
+    [0x3e8, 4, 'COM3'],
+    [0x2e8, 3, 'COM4'],
+  ];
+  return known.find(([b, i]) => b === base && i === irq)?.[2];
+}
+
+/** MAC address as VirtualBox's Network page shows it: 12 upper-case hex digits, no separators. */
+export function formatMac(raw: string): string {
+  return raw.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+}
+
+/**
+ * One provenance line in `showvminfo --machinereadable` style: `memory=2048`, `nictype1="82540EM"`,
+ * `"SATA-0-0"="/vm/disk.vdi"`. Numbers print bare unless the key is one VirtualBox quotes;
+ * `quoteKey` is for storage attachment keys, which VirtualBox prints in quotes.
+ */
+export function sourceLine(key: string, raw: string, quoteKey = false): string {
+  const quotedNumber = /^(storagecontroller(instance|portcount|maxportcount|bootable)\d+|nicspeed\d+)$/.test(
+    key,
+  );
+  const bare = /^-?\d+$/.test(raw) && !quotedNumber && !quoteKey;
+  const k = quoteKey ? `"${key}"` : key;
+  return bare ? `${k}=${raw}` : `${k}="${raw}"`;
+}
+
+/**
+ * A setting id for notes: `<catalog id>` or `<catalog id>#<instance>`, with characters the contract's
+ * `SettingIdSchema` does not allow in instances replaced by `_` (max 80 characters).
+ */
+export function settingKey(id: string, instance?: string): string {
+  if (!instance) return id;
+  const clean = instance.replace(/[^A-Za-z0-9 _.:-]/g, '_').slice(0, 80);
+  return `${id}#${clean}`;
+}
+
+/** File name part of a path with either slash style (`C:\VMs\disk.vdi` → `disk.vdi`). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+/**
+ * OS family id as `VBoxManage list ostypes` names it (`Windows`, `Linux`, `Solaris`, `BSD`, `OS2`,
+ * `MacOS`, `Other`), derived from the `ostype` description showvminfo prints (`Ubuntu (64-bit)`);
+ * `undefined` when the description matches no known family pattern.
+ */
+export function osFamilyId(description: string | undefined): string | undefined {
+  if (!description) return undefined;
+  const d = description.trim();
+  const patterns: [RegExp, string][] = [
+    [/\bmac\s*os|\bos\s*x\b|darwin|^macos/i, 'MacOS'],
+    [/solaris|illumos|openindiana/i, 'Solaris'],
+    [/windows|^win\d|^win(xp|vista|nt|me|2k)/i, 'Windows'],
+    [/bsd|dragonfly/i, 'BSD'],
+    [/os\/2|^os2|ecomstation|arcaos/i, 'OS2'],
+    [
+      /linux|ubuntu|debian|fedora|red\s*hat|rhel|centos|suse|gentoo|mandriva|mageia|turbolinux|xandros|^oracle|mint|alma|rocky|kali|alpine|manjaro|slackware|arch|\bl4\b/i,
+      'Linux',
+    ],
+    [/^(other|dos|netware|qnx|jrockit|vboxbs)/i, 'Other'],
+  ];
+  return patterns.find(([re]) => re.test(d))?.[1];
+}
