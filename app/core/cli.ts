@@ -1,0 +1,336 @@
+/**
+ * `vm-companion` command line (entry: bin/vm-companion.mjs).
+ *
+ *   vm-companion inspect [--vm <uuid|name>] [--file <path>]... [--json] [--lang en|zh-CN] [--vboxmanage <path>]
+ *   vm-companion --help | inspect --help | --version
+ *
+ * `inspect --file` reads saved `VBoxManage showvminfo <vm> --machinereadable` dumps (no VBoxManage
+ * needed). Without `--file` it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE`
+ * environment variable, then the standard search of `locateVBoxManage`), runs `list vms` and reads
+ * every VM's configuration by UUID (names given with `--vm` are mapped to UUIDs first; names are
+ * never passed to VBoxManage). Only read-only VBoxManage verbs are used (the runner refuses others).
+ *
+ * Output: page-by-page text with catalog explanations, or with `--json` the document described in
+ * `cli-format.ts` (`{ "vms": [...] }`). Errors: one clear line on stderr and exit code 1; usage
+ * errors exit 2.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Language } from '../shared/catalog.ts';
+import { getEntry } from '../shared/catalog-data.ts';
+import type { VmConfig, VmSummary } from '../shared/model.ts';
+import { formatInspectText, toInspectJson, type CatalogLookup, type InspectItem } from './cli-format.ts';
+import { readInventory } from './vbox/inventory.ts';
+import { locateVBoxManage } from './vbox/locate.ts';
+import { VBoxRunner, isVmUuid } from './vbox/runner.ts';
+import { showVmInfoToConfig, summaryFromConfig } from './vbox/to-config.ts';
+
+/** Where the CLI writes and what it reads from its surroundings (tests replace these). */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  platform: NodeJS.Platform;
+}
+
+/** A user-facing error: printed as one line on stderr, exit code `exitCode`. */
+export class CliError extends Error {
+  exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** `--help` text. */
+export const USAGE = `Usage:
+  vm-companion inspect [options]     Show VirtualBox VMs setting by setting, with explanations
+  vm-companion --help                Show this help
+  vm-companion --version             Show the version
+
+inspect options:
+  --vm <uuid|name>     Only this VM (a UUID, or a VM name matched exactly)
+  --file <path>        Read a saved "VBoxManage showvminfo <vm> --machinereadable" dump instead
+                       of asking VBoxManage (repeat for several files)
+  --json               Print JSON: { "vms": [ { uuid, name, state, osType, memoryMB, cpus,
+                       firmware, chipset, network: [...], storage: [...] } ] }
+  --lang <en|zh-CN>    Language of labels and explanations (default: en)
+  --vboxmanage <path>  VBoxManage executable to use (else $VBOXMANAGE, else the usual
+                       install locations and PATH)
+  -h, --help           Show this help
+
+Only read-only VBoxManage commands are run (list, showvminfo); VMs are addressed by UUID.
+`;
+
+const LANG_VALUES: readonly Language[] = ['en', 'zh-CN'];
+
+/** Parsed `inspect` options. */
+export interface InspectOptions {
+  vm?: string;
+  files: string[];
+  json: boolean;
+  lang: Language;
+  vboxmanage?: string;
+}
+
+/**
+ * Parses `inspect` arguments. @throws CliError (exit 2) for unknown options, missing values or a
+ * bad `--lang`.
+ */
+export function parseInspectArgs(args: string[]): InspectOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        vm: { type: 'string' },
+        file: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        lang: { type: 'string', default: 'en' },
+        vboxmanage: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nRun "vm-companion --help" for the options.`, 2);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const lang = v.lang as string;
+  if (!(LANG_VALUES as readonly string[]).includes(lang)) {
+    throw new CliError(`--lang must be one of ${LANG_VALUES.join(', ')} (got "${lang}").`, 2);
+  }
+  if (v.vm !== undefined && v.vm.trim() === '') throw new CliError('--vm needs a UUID or a VM name.', 2);
+  return {
+    vm: v.vm,
+    files: v.file ?? [],
+    json: v.json === true,
+    lang: lang as Language,
+    vboxmanage: v.vboxmanage,
+  };
+}
+
+/** Strips `{…}` braces and lower-cases a UUID; returns other text unchanged. */
+function normaliseUuid(text: string): string {
+  const t = text.trim().replace(/^\{(.*)\}$/, '$1');
+  return isVmUuid(t) ? t.toLowerCase() : text;
+}
+
+/**
+ * Picks the VMs `--vm` names: a UUID (with or without braces, any case) or an exact VM name.
+ * @throws CliError when nothing matches, or when a name matches several VMs (lists their UUIDs).
+ */
+export function selectVms(items: InspectItem[], vm: string | undefined): InspectItem[] {
+  if (vm === undefined) return items;
+  const wanted = normaliseUuid(vm);
+  if (isVmUuid(wanted)) {
+    const hit = items.filter((i) => i.summary.id.toLowerCase() === wanted);
+    if (hit.length === 0) throw new CliError(`No VM with UUID ${wanted}. ${knownVms(items)}`);
+    return hit;
+  }
+  const byName = items.filter((i) => i.summary.name === vm);
+  if (byName.length === 0) throw new CliError(`No VM named "${vm}". ${knownVms(items)}`);
+  if (byName.length > 1) {
+    throw new CliError(
+      `${byName.length} VMs are named "${vm}"; pick one by UUID: ${byName.map((i) => i.summary.id).join(', ')}.`,
+    );
+  }
+  return byName;
+}
+
+function knownVms(items: InspectItem[]): string {
+  if (items.length === 0) return 'No VMs were found.';
+  const list = items.map((i) => `"${i.summary.name}" (${i.summary.id})`);
+  return `Known VMs: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', …' : ''}.`;
+}
+
+/** Reads one saved showvminfo dump. @throws CliError when the file cannot be read or used. */
+export function readDumpFile(file: string, cwd: string): InspectItem {
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
+    throw new CliError(`Cannot read ${file}: ${why}.`);
+  }
+  if (text.trim() === '') throw new CliError(`Cannot use ${file}: the file is empty.`);
+  let config: VmConfig;
+  try {
+    config = showVmInfoToConfig(text, 'file');
+  } catch (err) {
+    throw new CliError(
+      `Cannot use ${file} as "showvminfo --machinereadable" output: ${(err as Error).message}`,
+    );
+  }
+  if (!looksLikeShowVmInfo(config)) {
+    throw new CliError(
+      `Cannot use ${file}: it does not look like "VBoxManage showvminfo <vm> --machinereadable" output ` +
+        '(no UUID, name, state, memory, network or storage lines were recognised).',
+    );
+  }
+  return { summary: summaryFromConfig(config), config, origin: file };
+}
+
+/**
+ * True when a parsed dump carries at least one identifying or hardware line (a `.vmx` file or a
+ * random text parsed leniently yields none of these). Fragments with only NIC lines pass.
+ */
+export function looksLikeShowVmInfo(config: VmConfig): boolean {
+  return Boolean(
+    config.id ||
+    config.general.name ||
+    config.state ||
+    config.system.memoryMB ||
+    config.system.cpus ||
+    config.network.length > 0 ||
+    config.storage.length > 0,
+  );
+}
+
+/** One read issue as text: `line N: message` (the line number is added only when the message lacks it). */
+export function issueText(issue: { line?: number; message: string }): string {
+  if (issue.line === undefined || /^line \d+/.test(issue.message)) return issue.message;
+  return `line ${issue.line}: ${issue.message}`;
+}
+
+/** Environment for the VBoxManage child: the stand-in's `VBOX_STANDIN_*` settings pass through. */
+function runnerExtraEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('VBOX_STANDIN_') && v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * Reads the inventory through VBoxManage. @throws CliError when VBoxManage cannot be found (with
+ * where we looked and how to point at it) or `list vms` fails.
+ */
+export async function readLive(opts: InspectOptions, io: CliIo): Promise<InspectItem[]> {
+  const given = opts.vboxmanage ?? (io.env.VBOXMANAGE ? io.env.VBOXMANAGE : undefined);
+  const givenBy = opts.vboxmanage !== undefined ? '--vboxmanage' : 'VBOXMANAGE';
+  const userPath = given === undefined ? undefined : path.resolve(io.cwd, given);
+  const located = await locateVBoxManage({ userPath, env: io.env, platform: io.platform });
+  if (userPath !== undefined && located.via !== 'user') {
+    throw new CliError(`${givenBy} ${given}: not an executable VBoxManage (looked at ${userPath}).`);
+  }
+  if (!located.path) {
+    const tried = located.tried.length > 0 ? ` Looked in: ${located.tried.join(', ')}.` : '';
+    throw new CliError(
+      `VBoxManage not found.${tried} Install VirtualBox, or point at VBoxManage with --vboxmanage <path> ` +
+        `or the VBOXMANAGE environment variable; or read a saved dump with --file <path>.`,
+    );
+  }
+  const runner = new VBoxRunner(located.path, { env: runnerExtraEnv(io.env) });
+  let inventory: Awaited<ReturnType<typeof readInventory>>;
+  try {
+    inventory = await readInventory(runner);
+  } catch (err) {
+    throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
+  }
+  for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
+  return inventory.vms.map((summary: VmSummary) => {
+    const config = inventory.configs.get(summary.id) ?? null;
+    if (config === null && summary.accessible) {
+      return {
+        summary: {
+          ...summary,
+          accessible: false,
+          error: summary.error ?? 'Its configuration could not be read.',
+        },
+        config,
+      };
+    }
+    return { summary, config };
+  });
+}
+
+/** Runs `inspect`. Returns the exit code; throws {@link CliError} for user-facing failures. */
+export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> {
+  let items: InspectItem[];
+  if (opts.files.length > 0) {
+    items = opts.files.map((f) => readDumpFile(f, io.cwd));
+  } else {
+    items = await readLive(opts, io);
+  }
+  items = selectVms(items, opts.vm);
+  if (opts.json) {
+    // The text report lists read issues itself; with --json they go to stderr.
+    for (const item of items) {
+      const where = item.origin ?? item.summary.id;
+      for (const issue of item.config?.issues ?? [])
+        io.stderr(`vm-companion: warning: ${where}: ${issueText(issue)}\n`);
+    }
+    io.stdout(`${JSON.stringify(toInspectJson(items), null, 2)}\n`);
+  } else {
+    const lookup: CatalogLookup = getEntry;
+    io.stdout(items.length === 0 ? 'No VMs found.\n' : formatInspectText(items, opts.lang, lookup));
+  }
+  return 0;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Runs the CLI with `argv` (arguments after the program name) and returns the exit code:
+ * 0 success, 1 failure (message on stderr), 2 usage error.
+ */
+export async function runCli(argv: string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    platform: process.platform,
+    ...ioOverrides,
+  };
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${readVersion()}\n`);
+      return 0;
+    }
+    if (command !== 'inspect') throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, 2);
+    const opts = parseInspectArgs(rest);
+    if (opts === 'help') {
+      io.stdout(USAGE);
+      return 0;
+    }
+    return await inspect(opts, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`vm-companion: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(
+      `vm-companion: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CatalogEntry } from '../../app/shared/catalog.ts';
+import type { VmSummary } from '../../app/shared/model.ts';
+import { getEntry } from '../../app/shared/catalog-data.ts';
+import { showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
+import {
+  explanationFor,
+  formatVmText,
+  labelFor,
+  toInspectJsonVm,
+  type InspectItem,
+} from '../../app/core/cli-format.ts';
+import { CliError, issueText, parseInspectArgs, selectVms } from '../../app/core/cli.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = (name: string): InspectItem => {
+  const config = showVmInfoToConfig(
+    fs.readFileSync(path.join(root, 'tests/fixtures/showvminfo', name), 'utf8'),
+    'file',
+  );
+  return { summary: summaryFromConfig(config), config };
+};
+const none = (): CatalogEntry | undefined => undefined;
+const summary = (id: string, name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
+  id,
+  name,
+  hypervisor: 'virtualbox',
+  source: 'vboxmanage',
+  accessible: true,
+  findings: 0,
+  ...extra,
+});
+
+describe('labels and explanations', () => {
+  it('uses the catalog, then the built-in fallback labels', () => {
+    expect(labelFor('system.motherboard.memory', 'en', getEntry)).toBe(
+      getEntry('system.motherboard.memory')!.label.en,
+    );
+    expect(labelFor('system.motherboard.memory', 'zh-CN', none)).toBe('内存大小');
+    expect(labelFor('system.motherboard.memory', 'en', none)).toBe('Base Memory');
+    expect(labelFor('no.such.id', 'en', none)).toBe('no.such.id');
+  });
+
+  it('keeps the first sentence of the catalog text on one line', () => {
+    const entry = getEntry('system.processor.cpus')!;
+    const en = explanationFor('system.processor.cpus', 'en', getEntry)!;
+    expect(entry.what.en.replace(/\s+/g, ' ').startsWith(en.replace(/…$/, ''))).toBe(true);
+    expect(en).not.toContain('\n');
+    expect(en.length).toBeLessThanOrEqual(160);
+    const zh = explanationFor('system.processor.cpus', 'zh-CN', getEntry)!;
+    expect(zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(explanationFor('system.processor.cpus', 'en', none)).toBeNull();
+  });
+
+  it('falls back cleanly when the catalog knows nothing', () => {
+    const text = formatVmText(
+      fixture('vbox60-linux-efi-virtio-bridged-7cpus-name-with-space.txt'),
+      'zh-CN',
+      none,
+    );
+    expect(text).toContain('SERVER1919C v114 {8c722e19-bd30-4eb3-b36a-95fc4e20c072}');
+    expect(text).toContain('处理器数量: 7');
+    expect(text).toContain('固件: EFI');
+    expect(text).toContain('网卡 1: bridged');
+    expect(text).not.toContain(' — ');
+  });
+});
+
+describe('JSON conversion', () => {
+  it('lists only adapters that are not "none" and slots that hold something', () => {
+    const item = fixture('vbox52-macos-host-multiple-groups-comma-sata1-30-ports-leading-blank-line.txt');
+    expect(item.config!.network.length).toBeGreaterThan(1); // all 8 slots are in the model…
+    const json = toInspectJsonVm(item);
+    expect(json.network.map((n) => n.slot)).toEqual([1]); // …but only the enabled one is printed
+    expect(item.config!.storage[0].attachments.length).toBe(30);
+    expect(json.storage[0].attachments).toEqual([
+      { port: 0, device: 0, medium: '/Users/user/VirtualBox VMs/tess/testvm1/disk1.vdi' },
+    ]);
+  });
+
+  it('turns an inaccessible VM into nulls plus accessible:false and its reason', () => {
+    const json = toInspectJsonVm({
+      summary: summary('3f1c9a52-7d0e-4b6a-9c21-5e8f0a7d4b13', '<inaccessible>', {
+        accessible: false,
+        error: 'File not found.',
+      }),
+      config: null,
+    });
+    expect(json).toEqual({
+      uuid: '3f1c9a52-7d0e-4b6a-9c21-5e8f0a7d4b13',
+      name: null,
+      state: null,
+      osType: null,
+      memoryMB: null,
+      cpus: null,
+      firmware: null,
+      chipset: null,
+      network: [],
+      storage: [],
+      accessible: false,
+      error: 'File not found.',
+    });
+  });
+});
+
+describe('argument parsing and VM selection', () => {
+  it('parses inspect options', () => {
+    expect(
+      parseInspectArgs(['--vm', 'web', '--json', '--lang', 'zh-CN', '--file', 'a.txt', '--file', 'b.txt']),
+    ).toEqual({
+      vm: 'web',
+      files: ['a.txt', 'b.txt'],
+      json: true,
+      lang: 'zh-CN',
+      vboxmanage: undefined,
+    });
+    expect(parseInspectArgs(['-h'])).toBe('help');
+    expect(() => parseInspectArgs(['--vm', ' '])).toThrow(CliError);
+    expect(() => parseInspectArgs(['extra'])).toThrow(/Unexpected argument|positional/i);
+  });
+
+  const items: InspectItem[] = [
+    { summary: summary('11111111-1111-1111-1111-111111111111', 'web'), config: null },
+    { summary: summary('22222222-2222-2222-2222-222222222222', 'db'), config: null },
+    { summary: summary('33333333-3333-3333-3333-333333333333', 'db'), config: null },
+    { summary: summary('44444444-4444-4444-4444-444444444444', '--help'), config: null },
+  ];
+
+  it('selects by UUID or exact name', () => {
+    expect(selectVms(items, '{11111111-1111-1111-1111-111111111111}').map((i) => i.summary.name)).toEqual([
+      'web',
+    ]);
+    expect(selectVms(items, 'web').map((i) => i.summary.id)).toEqual([
+      '11111111-1111-1111-1111-111111111111',
+    ]);
+    expect(selectVms(items, '--help').map((i) => i.summary.id)).toEqual([
+      '44444444-4444-4444-4444-444444444444',
+    ]);
+    expect(() => selectVms(items, 'Web')).toThrow('No VM named "Web"');
+    expect(selectVms(items, undefined)).toHaveLength(4);
+  });
+
+  it('refuses an ambiguous name and lists the UUIDs to choose from', () => {
+    expect(() => selectVms(items, 'db')).toThrow(
+      '2 VMs are named "db"; pick one by UUID: 22222222-2222-2222-2222-222222222222, 33333333-3333-3333-3333-333333333333.',
+    );
+  });
+
+  it('formats read issues with one line number', () => {
+    expect(issueText({ line: 2, message: 'line 2: not a key=value line' })).toBe(
+      'line 2: not a key=value line',
+    );
+    expect(issueText({ line: 5, message: 'odd value' })).toBe('line 5: odd value');
+    expect(issueText({ message: 'no UUID line' })).toBe('no UUID line');
+  });
+});
