@@ -3,7 +3,7 @@
  *
  * Start-up order: register the `app:` scheme as privileged (standard + secure) and force the
  * sandbox for every renderer before `ready`; take the single-instance lock; on `ready` deny all
- * permissions, serve `out/renderer` through `app://bundle/` (traversal-guarded, with the CSP
+ * permissions (except sanitized clipboard writes by the app itself), serve `out/renderer` through `app://bundle/` (traversal-guarded, with the CSP
  * header), open the store in `userData`, register the IPC handlers (sender-checked), set the
  * minimal menu and open the window. Every `webContents` gets the navigation / new-window /
  * `<webview>` guards of `harden.ts`.
@@ -83,7 +83,7 @@ async function start(): Promise<void> {
 
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
-    callback(decidePermission(permission, details.requestingUrl)),
+    callback(decidePermission(permission, details.requestingUrl, appOrigin)),
   );
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
     decidePermission(permission, requestingOrigin),

@@ -99,11 +99,26 @@ export function windowOpenDecision(
   return { action: 'deny', openExternally: isSafeExternal(url) };
 }
 
+/** The only permission granted, and only to the app origin: writing (sanitized) text to the clipboard. */
+export const ALLOWED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
 /**
- * Decision for `session.setPermissionRequestHandler` and `setPermissionCheckHandler`: the app
- * needs no permission (camera, microphone, geolocation, notifications, clipboard read, MIDI,
- * HID, serial, …), so every request is denied, whatever the origin.
+ * Decision for `session.setPermissionRequestHandler` and `setPermissionCheckHandler`. Everything
+ * is denied (camera and microphone `media`, `geolocation`, `notifications`, `clipboard-read`,
+ * MIDI, HID, serial, USB, `openExternal`, `fullscreen`, …) except `clipboard-sanitized-write`
+ * requested by the app origin itself: the explanation panel's "Copy command" button uses
+ * `navigator.clipboard.writeText`, which Electron gates behind that permission. Writing
+ * sanitized text cannot read anything from the user.
+ *
+ * @param permission Electron's permission name.
+ * @param requestingUrl the requesting URL or origin (`details.requestingUrl` / `requestingOrigin`).
+ * @param appOrigin the app origin (default `app://bundle`).
  */
-export function decidePermission(_permission: string, _requestingOrigin?: string): boolean {
-  return false;
+export function decidePermission(
+  permission: string,
+  requestingUrl?: string,
+  appOrigin: string = APP_ORIGIN,
+): boolean {
+  if (!ALLOWED_PERMISSIONS.includes(permission)) return false;
+  return requestingUrl !== undefined && isAppUrl(requestingUrl, appOrigin);
 }

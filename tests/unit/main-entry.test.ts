@@ -160,7 +160,16 @@ describe('main entry wiring (fake electron)', () => {
     expect(path.isAbsolute(String(prefs.preload))).toBe(true);
   });
 
-  it('denies permission requests and checks', () => {
+  it('denies permission requests and checks (clipboard writes only for the app itself)', () => {
+    const clip: boolean[] = [];
+    fake.perms.request!({}, 'clipboard-sanitized-write', (ok: boolean) => clip.push(ok), {
+      requestingUrl: 'app://bundle/index.html',
+    });
+    fake.perms.request!({}, 'clipboard-sanitized-write', (ok: boolean) => clip.push(ok), {
+      requestingUrl: 'https://evil.example/',
+    });
+    clip.push(fake.perms.check!({}, 'clipboard-sanitized-write', 'app://bundle') as boolean);
+    expect(clip).toEqual([true, false, true]);
     const answers: boolean[] = [];
     for (const p of ['media', 'geolocation', 'notifications']) {
       fake.perms.request!({}, p, (ok: boolean) => answers.push(ok), {

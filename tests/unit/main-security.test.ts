@@ -100,14 +100,31 @@ describe('permissions', () => {
     'notifications',
     'clipboard-read',
     'midi',
+    'midiSysex',
     'hid',
     'serial',
+    'usb',
     'openExternal',
     'fullscreen',
+    'pointerLock',
+    'display-capture',
+    'unknown',
   ])('denies %s, from any origin', (permission) => {
     expect(decidePermission(permission, 'app://bundle/index.html')).toBe(false);
     expect(decidePermission(permission, 'https://evil.example')).toBe(false);
     expect(decidePermission(permission)).toBe(false);
+  });
+
+  it('allows sanitized clipboard writes only to the app origin (the "Copy command" button)', () => {
+    expect(decidePermission('clipboard-sanitized-write', 'app://bundle/index.html')).toBe(true);
+    expect(decidePermission('clipboard-sanitized-write', 'app://bundle')).toBe(true);
+    expect(decidePermission('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(decidePermission('clipboard-sanitized-write', 'app://bundle.evil/')).toBe(false);
+    expect(decidePermission('clipboard-sanitized-write', '')).toBe(false);
+    expect(decidePermission('clipboard-sanitized-write')).toBe(false);
+    expect(
+      decidePermission('clipboard-sanitized-write', 'http://localhost:5173/', 'http://localhost:5173'),
+    ).toBe(true);
   });
 });
 
