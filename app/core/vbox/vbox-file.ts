@@ -961,18 +961,22 @@ function readSystem(
   set(s, 'executionCapPercent', r.num(cpuEl, cpuPath, 'executionCap', 100));
   r.extra('system.processor.cpuHotPlug', undefined, r.bool(cpuEl, cpuPath, 'hotplug', false));
   set(s, 'cpuProfile', r.str(cpuEl, cpuPath, 'CpuProfile', 'host'));
-  set(s, 'pae', r.flag(flagsEl, flagsPath, 'PAE', v >= 9));
-  set(s, 'longMode', r.flag(flagsEl, flagsPath, 'LongMode', true));
-  set(s, 'nestedHwVirt', r.flag(flagsEl, flagsPath, 'NestedHWVirt', false));
-  set(s, 'hwVirtEx', r.flag(flagsEl, flagsPath, 'HardwareVirtEx', true));
-  set(s, 'nestedPaging', r.flag(flagsEl, flagsPath, 'HardwareVirtExNestedPaging', true));
-  set(
-    s,
-    'largePages',
-    r.flag(flagsEl, flagsPath, 'HardwareVirtExLargePages', r.version.platform !== 'linux'),
-  );
-  set(s, 'vtxVpid', r.flag(flagsEl, flagsPath, 'HardwareVirtExVPID', true));
-  set(s, 'vtxUx', r.flag(flagsEl, flagsPath, 'HardwareVirtExUX', true));
+  // x86-only settings (showvminfo omits them for ARM VMs).
+  const isX86 = s.platformArchitecture?.value.toLowerCase() !== 'arm';
+  if (isX86) {
+    set(s, 'pae', r.flag(flagsEl, flagsPath, 'PAE', v >= 9));
+    set(s, 'longMode', r.flag(flagsEl, flagsPath, 'LongMode', true));
+    set(s, 'nestedHwVirt', r.flag(flagsEl, flagsPath, 'NestedHWVirt', false));
+    set(s, 'hwVirtEx', r.flag(flagsEl, flagsPath, 'HardwareVirtEx', true));
+    set(s, 'nestedPaging', r.flag(flagsEl, flagsPath, 'HardwareVirtExNestedPaging', true));
+    set(
+      s,
+      'largePages',
+      r.flag(flagsEl, flagsPath, 'HardwareVirtExLargePages', r.version.platform !== 'linux'),
+    );
+    set(s, 'vtxVpid', r.flag(flagsEl, flagsPath, 'HardwareVirtExVPID', true));
+    set(s, 'vtxUx', r.flag(flagsEl, flagsPath, 'HardwareVirtExUX', true));
+  }
   r.extra(
     'system.acceleration.executionEngine',
     undefined,
@@ -1002,7 +1006,7 @@ function readSystem(
   const utc = r.str(rtc, `${cpuHomePath}/RTC`, 'localOrUTC', 'local');
   if (utc) s.rtcUseUtc = { ...utc, value: utc.value.trim().toUpperCase() === 'UTC' };
   const hpetHome = platform ? x86 : hardware;
-  set(s, 'hpet', r.flag(hpetHome, platform ? `${platform.path}/x86` : hwPath, 'HPET', false));
+  if (isX86) set(s, 'hpet', r.flag(hpetHome, platform ? `${platform.path}/x86` : hwPath, 'HPET', false));
 
   const firmware = child(hardware, 'Firmware');
   set(s, 'firmware', r.enumOf(firmware, `${hwPath}/Firmware`, 'type', FIRMWARE, 'BIOS'));
