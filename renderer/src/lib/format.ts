@@ -173,14 +173,16 @@ export function formatMac(raw: string): string {
 
 /**
  * One provenance line in `showvminfo --machinereadable` style: `memory=2048`, `nictype1="82540EM"`,
- * `"SATA-0-0"="/vm/disk.vdi"`. Numbers print bare unless the key is one VirtualBox quotes;
- * `quoteKey` is for storage attachment keys, which VirtualBox prints in quotes.
+ * `"SATA-0-0"="/vm/disk.vdi"`. VirtualBox prints a few numeric keys bare (`memory`, `cpus`, `vram`, …,
+ * reference §2) and everything else in quotes; `quoteKey` is for storage attachment keys, which
+ * VirtualBox prints in quotes too.
  */
 export function sourceLine(key: string, raw: string, quoteKey = false): string {
-  const quotedNumber = /^(storagecontroller(instance|portcount|maxportcount|bootable)\d+|nicspeed\d+)$/.test(
-    key,
-  );
-  const bare = /^-?\d+$/.test(raw) && !quotedNumber && !quoteKey;
+  const bareKey =
+    /^(memory|vram|cpus|cpuexecutioncap|monitorcount|GuestMemoryBalloon|teleporterport|autostart-delay|biossystemtimeoffset|recording_screens|vrdeport|cpuid-portability-level)$/.test(
+      key,
+    );
+  const bare = bareKey && /^-?\d+$/.test(raw) && !quoteKey;
   const k = quoteKey ? `"${key}"` : key;
   return bare ? `${k}=${raw}` : `${k}="${raw}"`;
 }
