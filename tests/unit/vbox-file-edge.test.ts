@@ -6,6 +6,7 @@ import { VBoxParseError } from '../../app/core/vbox/errors.ts';
 import {
   decodeSettingsBytes,
   decodeXmlText,
+  extraKey,
   parseVboxFile,
   readVboxFile,
   type VboxFileResult,
@@ -664,6 +665,40 @@ describe('parseVboxFile: encrypted machines, odd values, defaults by settings ve
       'line 11: network adapter slot 0 repeated; the first one is used',
       'line 2: current snapshot {dead} is not in the snapshot tree',
     ]);
+  });
+
+  it('floppy images, empty drives, a hard disk without image and host drives get the right kind', () => {
+    const res = parseVboxFile(`<VirtualBox version="1.17-linux">
+  <Machine uuid="{1}" name="f">
+    <MediaRegistry><FloppyImages><Image uuid="{f1}" location="boot.img"/></FloppyImages></MediaRegistry>
+    <Hardware>
+      <Memory RAMSize="64"/>
+      <StorageControllers>
+        <StorageController name="Floppy" type="I82078" PortCount="1">
+          <AttachedDevice type="Floppy" port="0" device="0"><Image uuid="{F1}"/></AttachedDevice>
+          <AttachedDevice type="Floppy" port="0" device="1"/>
+        </StorageController>
+        <StorageController name="IDE" type="PIIX4" PortCount="2">
+          <AttachedDevice type="HardDisk" port="0" device="0"/>
+          <AttachedDevice type="DVD" port="1" device="0"/>
+        </StorageController>
+      </StorageControllers>
+    </Hardware>
+  </Machine>
+</VirtualBox>`);
+    expect(
+      res.config.storage.map((c) => [
+        c.name.value,
+        c.attachments.map((a) => `${a.port}-${a.device} ${a.kind} ${a.medium.value}`),
+      ]),
+    ).toEqual([
+      ['Floppy', ['0-0 floppy boot.img', '0-1 empty emptydrive']],
+      ['IDE', ['0-0 none none', '1-0 empty emptydrive']],
+    ]);
+    expect(res.media).toMatchObject([{ uuid: 'f1', kind: 'floppy', rawLocation: 'boot.img' }]);
+    expect(res.extras['storage.controller.hostIoCache@Floppy']).toMatchObject({ value: true, raw: '' });
+    expect(res.issues.map((i) => i.message)).toEqual(['line 12: hard disk IDE 0-0 has no <Image>']);
+    expect(extraKey('network.adapter.promiscuous', 2)).toBe('network.adapter.promiscuous@2');
   });
 
   it('chooses defaults by settings version (NIC type, cable, audio, paravirt, large pages by host platform)', () => {
