@@ -107,18 +107,19 @@ export const STORAGE_RULES: AdviceRule[] = [
     ref: STORAGE_REF,
     severity: 'error',
     check(vm, ctx) {
-      const seen = new Map<string, string>();
+      // Same medium = same image UUID (when both are printed) or the same path.
+      const byUuid = new Map<string, string>();
+      const byPath = new Map<string, string>();
       const hits = [];
       for (const c of vm.storage) {
         for (const a of c.attachments) {
           if (a.kind !== 'hdd' && a.kind !== 'floppy') continue;
-          const key = a.imageUuid?.value.trim().toLowerCase() || a.medium.value;
+          const uuid = a.imageUuid?.value.trim().toLowerCase();
           const where = `${c.name.value} ${a.port}-${a.device}`;
-          const earlier = seen.get(key);
-          if (!earlier) {
-            seen.set(key, where);
-            continue;
-          }
+          const earlier = (uuid && byUuid.get(uuid)) || byPath.get(a.medium.value);
+          if (uuid && !byUuid.has(uuid)) byUuid.set(uuid, where);
+          if (!byPath.has(a.medium.value)) byPath.set(a.medium.value, where);
+          if (!earlier) continue;
           hits.push({
             instance: attachmentInstance(c, a.port, a.device),
             title: text('The same disk is attached twice', '同一个磁盘挂载了两次'),
