@@ -49,6 +49,7 @@ function vramFacts(
   return { vram, monitors, required: requiredVideoMemoryMB(ctx.guest, monitors, ctx.hostScreens) };
 }
 
+/** Display page rules (video memory, graphics controller, Remote Display). */
 export const DISPLAY_RULES: AdviceRule[] = [
   {
     id: 'vbox.display.vram-below-required',
@@ -67,7 +68,7 @@ export const DISPLAY_RULES: AdviceRule[] = [
           title: text('Too little video memory for full screen', '显存不足以切换到全屏'),
           reason: text(
             `${f.vram} MB of video memory is less than the ${f.required} MB VirtualBox asks for to show ${mon} of this guest in full-screen or seamless mode (${s.en}).`,
-            `显存 ${f.vram} MB 少于 VirtualBox 要求的 ${f.required} MB；以 ${f.monitors} 个显示器在全屏或无缝模式下显示此客户机需要这么多（${s.zh}）。`,
+            `显存 ${f.vram} MB 少于 VirtualBox 要求的 ${f.required} MB，这是此客户机用 ${f.monitors} 个显示器切换到全屏或无缝模式所需的最低值（${s.zh}）。`,
           ),
           fix: ctx.modifyvm(['--vram', String(target)]),
           numbers: { vramMB: f.vram, requiredMB: f.required, monitors: f.monitors },

@@ -17,6 +17,7 @@ const MANUAL_MEMORY = 'VirtualBox manual, "Motherboard Tab"';
 /** Host interface names that are wireless (macOS `en0: Wi-Fi`, `AirPort`; Linux `wlp…`/`wlan…`/`wlx…`; Windows adapter descriptions). */
 export const WIFI_NAME = /wi-?fi|wlan|\bwl[pox]\w*|wireless|airport|802\.11/i;
 
+/** Host-aware rules (source `host`). */
 export const HOST_RULES: AdviceRule[] = [
   {
     id: 'host.processor.all-physical-cores',

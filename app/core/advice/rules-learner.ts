@@ -91,6 +91,7 @@ function needs70(ctx: RuleContext): boolean {
   return isLegacyVersion(ctx.vboxVersion);
 }
 
+/** Learner rules (source `learner`): Windows 11 requirements, paravirtualization, guest drivers, NIC models. */
 export const LEARNER_RULES: AdviceRule[] = [
   {
     id: 'learner.win11.efi',

@@ -22,6 +22,7 @@ function outOfRange(what: { en: string; zh: string }, value: number, min: number
   };
 }
 
+/** API range checks (memory, vCPUs, execution cap, monitors, video memory, serial IRQ/I/O). */
 export const LIMIT_RULES: AdviceRule[] = [
   {
     id: 'vbox.limits.memory-range',

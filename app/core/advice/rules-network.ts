@@ -143,6 +143,7 @@ function nameRule(r: NameRule): AdviceRule {
   };
 }
 
+/** Network page rules: a name for every attachment, host-only adapters on macOS 7.x, MAC address format. */
 export const NETWORK_RULES: AdviceRule[] = [
   ...NAME_RULES.map(nameRule),
   {

@@ -26,6 +26,7 @@ function ioNumber(io: string | undefined): number {
 /** True when the port's mode connects somewhere (anything but `disconnected`). */
 const connected = (p: SerialPort): boolean => (p.mode?.value ?? 'disconnected') !== 'disconnected';
 
+/** Serial Ports and USB page rules. */
 export const PORT_RULES: AdviceRule[] = [
   {
     id: 'vbox.serial.address-missing',

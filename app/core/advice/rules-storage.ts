@@ -53,6 +53,7 @@ function busLimit(bus: string, chipset: string): number | undefined {
   return chipset === 'ich9' ? 8 : 1;
 }
 
+/** Storage page rules (controller names, media attached twice, controllers per chipset). */
 export const STORAGE_RULES: AdviceRule[] = [
   {
     id: 'vbox.storage.controller-name-empty',

@@ -37,6 +37,7 @@ export function suggestedMemoryMB(limitMB: number): number {
   return Math.max(4, Math.floor(limitMB / step) * step);
 }
 
+/** General and System page rules (name, base memory, motherboard, processor, acceleration). */
 export const SYSTEM_RULES: AdviceRule[] = [
   {
     id: 'vbox.general.name-empty',
@@ -331,7 +332,7 @@ export const SYSTEM_RULES: AdviceRule[] = [
         {
           title: text('Capped vCPUs instead of fewer vCPUs', '限制了执行上限，而不是减少虚拟 CPU'),
           reason: text(
-            `${cpus} vCPUs each capped at ${cap} % give about ${same} CPU's worth of time, but with more stalls than ${same} uncapped vCPU${same === 1 ? '' : 's'}. VirtualBox suggests lowering the vCPU count instead of the cap.`,
+            `${cpus} vCPUs each capped at ${cap} % give about ${same} CPU${same === 1 ? "'s" : "s'"} worth of time, but with more stalls than ${same} uncapped vCPU${same === 1 ? '' : 's'}. VirtualBox suggests lowering the vCPU count instead of the cap.`,
             `${cpus} 个虚拟 CPU 各限制在 ${cap}%，总共约等于 ${same} 个 CPU 的时间，但停顿比不加限制的 ${same} 个虚拟 CPU 更多。VirtualBox 建议减少虚拟 CPU 数，而不是降低执行上限。`,
           ),
           fix: ctx.modifyvm([
