@@ -6,7 +6,9 @@ import svelteConfig from './svelte.config.js';
 
 const noElectron = {
   paths: [{ name: 'electron', message: 'electron may only be imported in app/main and app/preload.' }],
-  patterns: [{ group: ['electron/*'], message: 'electron may only be imported in app/main and app/preload.' }],
+  patterns: [
+    { group: ['electron/*'], message: 'electron may only be imported in app/main and app/preload.' },
+  ],
 };
 
 export default ts.config(
@@ -39,7 +41,12 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: {
       globals: { ...globals.browser },
-      parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig },
+      parserOptions: {
+        projectService: true,
+        extraFileExtensions: ['.svelte'],
+        parser: ts.parser,
+        svelteConfig,
+      },
     },
   },
   {
@@ -65,7 +72,10 @@ export default ts.config(
               group: ['fs', 'path', 'os', 'child_process', 'url', 'crypto', 'http', 'util'],
               message: 'app/shared is pure TypeScript: no Node built-ins.',
             },
-            { group: ['**/core/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'app/shared imports nothing outside app/shared.' },
+            {
+              group: ['**/core/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+              message: 'app/shared imports nothing outside app/shared.',
+            },
           ],
         },
       ],

@@ -79,7 +79,9 @@ export const CatalogEntrySchema = z
     default: LocalizedSchema,
     /** Known raw values with their VirtualBox labels (e.g. `nat` → "NAT"). */
     values: z
-      .array(z.object({ value: z.string(), label: LocalizedSchema, note: LocalizedSchema.optional() }).strict())
+      .array(
+        z.object({ value: z.string(), label: LocalizedSchema, note: LocalizedSchema.optional() }).strict(),
+      )
       .optional(),
   })
   .strict();

@@ -11,7 +11,10 @@ import { LANGUAGES } from './catalog.ts';
 
 const uuid = z
   .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a VM UUID');
+  .regex(
+    /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+    'must be a VM UUID',
+  );
 /** VM ids: VirtualBox UUIDs, or `demo-<uuid>` for demo VMs. */
 export const VmIdSchema = z.union([uuid, z.string().regex(/^demo-[0-9a-f-]{36}$/)]);
 /** Catalog / setting ids like `system.processor.cpus`, optionally with an instance suffix (`network.adapter.mac#2`). */
@@ -59,11 +62,20 @@ export interface AppInfo {
 
 export const contract = {
   'app:info': { input: z.object({}).strict(), output: z.custom<AppInfo>() },
-  'vms:list': { input: z.object({ refresh: z.boolean().optional() }).strict(), output: z.custom<Inventory>() },
+  'vms:list': {
+    input: z.object({ refresh: z.boolean().optional() }).strict(),
+    output: z.custom<Inventory>(),
+  },
   'vms:get': { input: z.object({ id: VmIdSchema }).strict(), output: z.custom<VmDetail>() },
   'notes:list': { input: z.object({ vmId: VmIdSchema }).strict(), output: z.custom<Note[]>() },
   'notes:save': {
-    input: z.object({ vmId: VmIdSchema, settingId: z.union([z.literal(''), SettingIdSchema]), body: z.string().max(100_000) }).strict(),
+    input: z
+      .object({
+        vmId: VmIdSchema,
+        settingId: z.union([z.literal(''), SettingIdSchema]),
+        body: z.string().max(100_000),
+      })
+      .strict(),
     output: z.custom<Note>(),
   },
   'prefs:get': { input: z.object({}).strict(), output: z.custom<Preferences>() },

@@ -34,7 +34,11 @@ export function dumpFacts(fixture: string): DumpFacts {
   for (const raw of text.split(/\r?\n/)) {
     const storage = /^"(.+-\d+-\d+)"="(.*)"$/.exec(raw);
     if (storage) {
-      if (!/-(ImageUUID|IsEjected|tempeject|dvdpassthrough|hot-pluggable|nonrotational|discard)-\d+-\d+$/.test(storage[1])) {
+      if (
+        !/-(ImageUUID|IsEjected|tempeject|dvdpassthrough|hot-pluggable|nonrotational|discard)-\d+-\d+$/.test(
+          storage[1],
+        )
+      ) {
         if (storage[2] !== 'none') media.push({ key: storage[1], medium: storage[2] });
       }
       continue;

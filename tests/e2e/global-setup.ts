@@ -29,7 +29,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`browser host did not print its URL in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`browser host did not print its URL in 20 s:\n${out}`)),
+      20_000,
+    );
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);

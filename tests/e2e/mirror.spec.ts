@@ -49,7 +49,8 @@ for (const vm of readable.slice(0, 6)) {
 
     await page.getByTestId('page-system').click();
     await page.getByTestId('tab-motherboard').click();
-    if (facts.memory) await expect(control(page, 'system.motherboard.memory')).toHaveAttribute('data-value', facts.memory);
+    if (facts.memory)
+      await expect(control(page, 'system.motherboard.memory')).toHaveAttribute('data-value', facts.memory);
     if (facts.chipset)
       await expect(control(page, 'system.motherboard.chipset')).toHaveAttribute('data-value', facts.chipset);
     if (facts.firmware) {
@@ -57,16 +58,21 @@ for (const vm of readable.slice(0, 6)) {
       await expect(control(page, 'system.motherboard.efi')).toHaveAttribute('data-value', efi);
     }
     await page.getByTestId('tab-processor').click();
-    if (facts.cpus) await expect(control(page, 'system.processor.cpus')).toHaveAttribute('data-value', facts.cpus);
+    if (facts.cpus)
+      await expect(control(page, 'system.processor.cpus')).toHaveAttribute('data-value', facts.cpus);
     await page.screenshot({ path: `test-results/screens/${facts.uuid}-system.png` });
 
     await page.getByTestId('page-storage').click();
     const media = control(page, 'storage.attachment.medium');
     for (const m of facts.media) {
       if (m.medium.includes('\\')) continue; // escaping differs between VirtualBox versions; covered by unit tests
-      await expect(page.locator(`[data-control="storage.attachment.medium"][data-value="${cssEscape(m.medium)}"]`)).toHaveCount(1);
+      await expect(
+        page.locator(`[data-control="storage.attachment.medium"][data-value="${cssEscape(m.medium)}"]`),
+      ).toHaveCount(1);
     }
-    expect(await media.count()).toBeGreaterThanOrEqual(facts.media.filter((m) => !m.medium.includes('\\')).length);
+    expect(await media.count()).toBeGreaterThanOrEqual(
+      facts.media.filter((m) => !m.medium.includes('\\')).length,
+    );
     await page.screenshot({ path: `test-results/screens/${facts.uuid}-storage.png` });
 
     await page.getByTestId('page-network').click();
@@ -75,9 +81,14 @@ for (const vm of readable.slice(0, 6)) {
       const enabled = nic.attachment === 'none' ? 'off' : 'on';
       await expect(control(page, 'network.adapter.enabled')).toHaveAttribute('data-value', enabled);
       if (nic.attachment !== 'none') {
-        await expect(control(page, 'network.adapter.attachedTo')).toHaveAttribute('data-value', nic.attachment);
-        if (nic.type) await expect(control(page, 'network.adapter.adapterType')).toHaveAttribute('data-value', nic.type);
-        if (nic.mac) await expect(control(page, 'network.adapter.mac')).toHaveAttribute('data-value', nic.mac);
+        await expect(control(page, 'network.adapter.attachedTo')).toHaveAttribute(
+          'data-value',
+          nic.attachment,
+        );
+        if (nic.type)
+          await expect(control(page, 'network.adapter.adapterType')).toHaveAttribute('data-value', nic.type);
+        if (nic.mac)
+          await expect(control(page, 'network.adapter.mac')).toHaveAttribute('data-value', nic.mac);
       }
     }
     await page.getByTestId('tab-adapter-1').click();
@@ -91,18 +102,42 @@ function cssEscape(value: string): string {
 
 test('every control on every page has a catalog entry, and selecting one explains it', async ({ page }) => {
   const catalogIds = new Set<string>();
-  for (const f of ['general', 'system', 'display', 'storage', 'audio', 'network', 'serial', 'usb', 'sharedFolders', 'userInterface']) {
+  for (const f of [
+    'general',
+    'system',
+    'display',
+    'storage',
+    'audio',
+    'network',
+    'serial',
+    'usb',
+    'sharedFolders',
+    'userInterface',
+  ]) {
     const entries = JSON.parse(readFileSync(`resources/catalog/${f}.json`, 'utf8')) as { id: string }[];
     for (const e of entries) catalogIds.add(e.id);
   }
   const facts = dumpFacts(readable[0].showvminfo!);
   await openApp(page);
   await openVm(page, facts.uuid);
-  const pages = ['general', 'system', 'display', 'storage', 'audio', 'network', 'serial', 'usb', 'sharedFolders', 'userInterface'];
+  const pages = [
+    'general',
+    'system',
+    'display',
+    'storage',
+    'audio',
+    'network',
+    'serial',
+    'usb',
+    'sharedFolders',
+    'userInterface',
+  ];
   let seen = 0;
   for (const p of pages) {
     await page.getByTestId(`page-${p}`).click();
-    const ids = await page.locator('[data-control]').evaluateAll((els) => els.map((e) => e.getAttribute('data-control')!));
+    const ids = await page
+      .locator('[data-control]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-control')!));
     for (const id of ids) {
       expect(catalogIds.has(id.split('#')[0]), `control ${id} on page ${p} has a catalog entry`).toBe(true);
     }
@@ -163,6 +198,8 @@ test('the stand-in was only ever asked read verbs', async () => {
   expect(log.length).toBeGreaterThan(0);
   for (const line of log) {
     const argv = (JSON.parse(line) as { argv: string[] }).argv;
-    expect(['list', 'showvminfo', 'showmediuminfo', 'snapshot', 'getextradata', '--version']).toContain(argv[0]);
+    expect(['list', 'showvminfo', 'showmediuminfo', 'snapshot', 'getextradata', '--version']).toContain(
+      argv[0],
+    );
   }
 });
