@@ -2,3 +2,4 @@ export * from './model.ts';
 export * from './catalog.ts';
 export * from './catalog-ids.ts';
 export * from './contract.ts';
+export * from './advice.ts';
