@@ -17,6 +17,9 @@ export const CHANNEL_FUNCTIONS = {
   'vms:get': 'vmsGet',
   'notes:list': 'notesList',
   'notes:save': 'notesSave',
+  'vms:history': 'vmsHistory',
+  'vms:openFile': 'vmsOpenFile',
+  'media:info': 'mediaInfo',
   'prefs:get': 'prefsGet',
   'prefs:set': 'prefsSet',
 } as const satisfies Record<Channel, string>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { HostFacts, VBoxStatus, VmConfig, VmSummary } from './model.ts';
+import type { HostFacts, Sourced, VBoxStatus, VmConfig, VmSummary } from './model.ts';
+import type { Finding } from './advice.ts';
 import { LANGUAGES } from './catalog.ts';
 
 /**
@@ -44,11 +45,67 @@ export interface Inventory {
   demo: boolean;
 }
 
+/**
+ * A value that the settings file (`.vbox`) and `showvminfo` report differently. The mirror shows the
+ * running truth (`showvminfo`) and says where each value came from.
+ */
+export interface Discrepancy {
+  /** Catalog id (with instance suffix where needed) of the setting concerned. */
+  settingId: string;
+  showvminfo: { key: string; raw: string };
+  vboxFile: { key: string; raw: string };
+}
+
+/** Where a VM's values came from. */
+export interface Provenance {
+  /** The `.vbox` settings file (`CfgFile`), when the app tried to read it. */
+  vboxFile?: { path: string; read: boolean; error?: string };
+  discrepancies: Discrepancy[];
+}
+
 /** What `vms:get` returns. */
 export interface VmDetail {
   summary: VmSummary;
   config: VmConfig | null;
   host: HostFacts;
+  /** Advice findings for this VM on this host, most serious first. */
+  findings?: Finding[];
+  /**
+   * Values `showvminfo` never prints, read from the `.vbox` file, keyed by catalog id with an
+   * optional `@instance` (e.g. `system.motherboard.tpm`, `network.adapter.promiscuous@1`).
+   */
+  extras?: Record<string, Sourced<string | number | boolean>>;
+  provenance?: Provenance;
+}
+
+/** One stored change of a VM's normalized configuration ("what changed since last look"). */
+export interface HistoryEntry {
+  /** ISO 8601 UTC time of the read that saw the change. */
+  at: string;
+  /** Changed values by path in the normalized configuration (e.g. `system.memoryMB`); `null` = absent. */
+  changes: { path: string; before: string | null; after: string | null }[];
+  /** True for the first stored configuration (no `before`). */
+  first: boolean;
+}
+
+/** `VBoxManage showmediuminfo` of one medium, with its differencing chain (base first). */
+export interface MediumInfo {
+  uuid: string;
+  location: string;
+  /** `VDI`, `VMDK`, `VHD`, … */
+  format?: string;
+  /** e.g. `dynamic default`, `fixed default`, `diff default`. */
+  variant?: string;
+  /** `normal`, `immutable`, `writethrough`, `shareable`, `readonly`, `multiattach`. */
+  type?: string;
+  state?: string;
+  /** Capacity the guest sees, in MB (MiB). */
+  virtualSizeMB?: number;
+  /** Space the image file takes on the host, in bytes. */
+  actualSizeBytes?: number;
+  encrypted?: boolean;
+  parentUuid?: string;
+  chain: { uuid: string; location: string }[];
 }
 
 /** About the running app. */
@@ -77,6 +134,15 @@ export const contract = {
       })
       .strict(),
     output: z.custom<Note>(),
+  },
+  'vms:history': { input: z.object({ id: VmIdSchema }).strict(), output: z.custom<HistoryEntry[]>() },
+  'vms:openFile': {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: z.custom<VmDetail>(),
+  },
+  'media:info': {
+    input: z.object({ vmId: VmIdSchema, medium: uuid }).strict(),
+    output: z.custom<MediumInfo>(),
   },
   'prefs:get': { input: z.object({}).strict(), output: z.custom<Preferences>() },
   'prefs:set': {
