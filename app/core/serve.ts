@@ -129,12 +129,7 @@ async function main(): Promise<void> {
     return;
   }
   const s = session;
-  console.log(`VM Companion (browser mode) at ${s.server.url}`);
-  console.log(`Open that URL in your browser (the token after # is your access key for this session).`);
-  console.log(`Notes and preferences are stored in ${s.store.file}`);
-  if (process.env.VBOXMANAGE)
-    console.log(`VBoxManage for this session (VBOXMANAGE): ${process.env.VBOXMANAGE}`);
-  console.log('Press Ctrl+C to stop.');
+  // Signal handlers first, so a stop request that follows the printed URL is never lost.
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -150,6 +145,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  console.log(`VM Companion (browser mode) at ${s.server.url}`);
+  console.log(`Open that URL in your browser (the token after # is your access key for this session).`);
+  console.log(`Notes and preferences are stored in ${s.store.file}`);
+  if (process.env.VBOXMANAGE)
+    console.log(`VBoxManage for this session (VBOXMANAGE): ${process.env.VBOXMANAGE}`);
+  console.log('Press Ctrl+C to stop.');
 }
 
 if (import.meta.main) await main();
