@@ -1,19 +1,42 @@
 /**
- * The inventory service behind `vms:list` and `vms:get`: finds VBoxManage, reads every VM and the
- * host facts, caches the result, and falls back to the bundled demo VMs when VirtualBox is absent
- * or unusable. Shared by Electron and browser mode.
+ * The inventory service behind `vms:list`, `vms:get` and `vms:openFile`: finds VBoxManage, reads
+ * every VM and the host facts, completes each VM from its `.vbox` settings file, evaluates the
+ * advice rules, caches the result, and falls back — when VirtualBox's tools are absent or unusable —
+ * to the VMs registered in `VirtualBox.xml` (read from their settings files), then to the bundled
+ * demo VMs. Shared by Electron and browser mode.
  */
 
-import type { Inventory, VmDetail } from '../shared/contract.ts';
-import type { HostFacts, VBoxStatus, VmConfig } from '../shared/model.ts';
-import { NotFoundError } from './api/errors.ts';
+import { homedir as osHomedir } from 'node:os';
+import path from 'node:path';
+import type { Finding } from '../shared/advice.ts';
+import type { Inventory, Provenance, VmDetail } from '../shared/contract.ts';
+import type { HostFacts, Sourced, VBoxStatus, VmConfig, VmSummary } from '../shared/model.ts';
+import { NotFoundError, ValidationError } from './api/errors.ts';
 import type { InventoryProvider } from './api/handlers.ts';
 import { loadDemoVms, type DemoInventory } from './demo.ts';
-import { combineHostFacts, hostFactsFromOs } from './host.ts';
+import {
+  FileReadError,
+  SettingsFileCache,
+  VmFileError,
+  enrichFromCfgFile,
+  findingsFor,
+  hostOsFor,
+  isLocalAbsolutePath,
+  mapBounded,
+  parseVmFile,
+  readRegularFile,
+  runningVmsOf,
+  versionOf,
+  type AdviceEnv,
+} from './enrich.ts';
+import type { VersionLike } from './advice/index.ts';
+import { combineHostFacts, hostFactsFromOs, type OsFacts } from './host.ts';
 import type { Store } from './store/index.ts';
 import { readHostInfo, readInventory } from './vbox/inventory.ts';
 import { locateVBoxManage, type LocateResult } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, type VBoxRunnerOptions } from './vbox/runner.ts';
+import { summaryFromConfig } from './vbox/to-config.ts';
+import { discoverFromRegistry, type RegistryDiscovery } from './vbox/vbox-registry.ts';
 
 /** Options of {@link InventoryService}. */
 export interface InventoryServiceOptions {
@@ -31,16 +54,55 @@ export interface InventoryServiceOptions {
   runnerOptions?: VBoxRunnerOptions;
   /** Folder of the demo dumps (default: `resources/demo`, see `DEFAULT_DEMO_DIR`). */
   demoDir?: string;
+  /** Home folder for the standard `VirtualBox.xml` locations (default `os.homedir()`). */
+  homedir?: string;
+  /** Explicit `VirtualBox.xml` paths to try instead of the standard locations (tests). */
+  registryCandidates?: string[];
+  /** Host facts as Node sees them (default `hostFactsFromOs()`); tests pass fixed values. */
+  osFacts?: OsFacts;
+  /** How many `.vbox` files are read at the same time (default 4). */
+  fileConcurrency?: number;
+}
+
+/** One VM as read, before advice. */
+interface Entry {
+  summary: VmSummary;
+  config: VmConfig | null;
+  extras?: Record<string, Sourced<string | number | boolean>>;
+  provenance?: Provenance;
+}
+
+/** The inventory minus its VMs: what a read found about VirtualBox and the host. */
+interface Base {
+  vbox: VBoxStatus;
+  host: HostFacts;
+  demo: boolean;
 }
 
 interface Snapshot {
+  base: Base;
+  /** `VBoxManage --version`, parsed; undefined without a working VBoxManage. */
+  version?: VersionLike;
+  /** VMs of the read itself (VBoxManage, registry or demo), before files the user opened. */
+  entries: Entry[];
   inventory: Inventory;
-  configs: Map<string, VmConfig>;
+  /** Detail per lower-case VM id, findings included. */
+  details: Map<string, VmDetail>;
 }
 
-/** Plain-English explanation shown when VBoxManage is not found anywhere. */
-export const NOT_FOUND_MESSAGE =
-  'VBoxManage was not found. Install VirtualBox, or set the path to VBoxManage. Demo VMs are shown meanwhile.';
+/** First sentence of {@link NOT_FOUND_MESSAGE}: why no VBoxManage is used. */
+export const NOT_FOUND_REASON =
+  'VBoxManage was not found. Install VirtualBox, or set the path to VBoxManage.';
+
+/** Plain-English explanation shown when VBoxManage is not found anywhere and demo VMs are shown. */
+export const NOT_FOUND_MESSAGE = `${NOT_FOUND_REASON} Demo VMs are shown meanwhile.`;
+
+/** Appended to the reason when the VMs of `VirtualBox.xml` are shown instead of live data. */
+export function registryNote(registryPath: string): string {
+  return `The VMs registered in ${registryPath} are shown, read from their settings files; their running state is unknown.`;
+}
+
+const VM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Reads the VM inventory on demand and caches it.
@@ -48,6 +110,15 @@ export const NOT_FOUND_MESSAGE =
  * VBoxManage is located in this order: the path saved in preferences, then the `VBOXMANAGE`
  * environment variable (both count as `via: 'user'`), then the automatic search of
  * `locateVBoxManage` (installer variables, standard folders, PATH).
+ *
+ * Each readable VM is completed from its settings file (`CfgFile`, when it is a readable local
+ * file; parses cached by modification time) and judged by the advice rules against the host facts
+ * (`list hostinfo` when available), the detected VirtualBox version, the host OS and the memory of
+ * the VMs running now. Summaries carry the number of findings.
+ *
+ * Without a usable VBoxManage, the VMs registered in `VirtualBox.xml` (`VBOX_USER_HOME`, then the
+ * standard per-OS location) are read from their settings files (`source: 'file'`, state known only
+ * when saved or aborted); the demo VMs are shown only when no registry with VMs exists.
  */
 export class InventoryService implements InventoryProvider {
   private readonly opts: InventoryServiceOptions;
@@ -55,6 +126,9 @@ export class InventoryService implements InventoryProvider {
   private pending: Promise<Snapshot> | undefined;
   private generation = 0;
   private demo: DemoInventory | undefined;
+  private readonly cache = new SettingsFileCache();
+  /** Files the user opened this session, by lower-case VM id (kept across refreshes). */
+  private readonly opened = new Map<string, Entry>();
 
   constructor(opts: InventoryServiceOptions) {
     this.opts = opts;
@@ -62,30 +136,123 @@ export class InventoryService implements InventoryProvider {
 
   /**
    * The inventory: VirtualBox status, host facts and every VM (inaccessible ones included, with
-   * their reason). Cached after the first call; `refresh` reads again. Concurrent calls share one
-   * read. When VBoxManage is missing or unusable, `vbox.found`/`vbox.error` say why and the demo VMs
-   * are returned with `demo: true`. Rejects only on unexpected internal errors.
+   * their reason; files opened with {@link openFile} too), each with its findings count. Cached
+   * after the first call; `refresh` reads again. Concurrent calls share one read. When VBoxManage
+   * is missing or unusable, `vbox.found`/`vbox.error` say why and the registry's or demo VMs are
+   * returned (`demo: true` for the latter). Rejects only on unexpected internal errors.
    */
   async list(refresh = false): Promise<Inventory> {
     return (await this.load(refresh)).inventory;
   }
 
   /**
-   * One VM from the (cached) inventory with its configuration (`null` for an inaccessible VM) and
-   * the host facts. Ids are compared case-insensitively.
+   * One VM from the (cached) inventory with its configuration (`null` for an inaccessible VM),
+   * the host facts, its advice `findings` (most serious first), the `.vbox`-only `extras` and the
+   * `provenance` (settings file read or why not; where `.vbox` and `showvminfo` disagree). Ids are
+   * compared case-insensitively.
    * @throws NotFoundError when no VM has this id.
    */
   async get(id: string): Promise<VmDetail> {
     const snap = await this.load(false);
-    const key = id.toLowerCase();
-    const summary = snap.inventory.vms.find((vm) => vm.id.toLowerCase() === key);
-    if (!summary) {
+    const detail = snap.details.get(id.toLowerCase());
+    if (!detail) {
       throw new NotFoundError(`No VM with id ${id}. It may have been removed; refresh the machines list.`);
     }
-    return { summary, config: snap.configs.get(summary.id) ?? null, host: snap.inventory.host };
+    return detail;
   }
 
-  /** Drops the cache (and forgets a read in progress), so the next call locates and reads again. */
+  /**
+   * Opens a VM file the user chose: a VirtualBox machine settings file (`.vbox`/`.xml`, XML) or a
+   * saved `VBoxManage showvminfo <vm> --machinereadable` dump (text), told apart by content. The VM
+   * (id = its UUID, `source: 'file'`) is added to this session's inventory, so `list` and `get`
+   * show it afterwards (opening the same UUID again replaces it). A dump is completed from its
+   * `CfgFile` like a live VM. When VBoxManage already lists that UUID, the listed VM is returned
+   * instead, with a note as the last entry of `config.issues` (or appended to `summary.error`
+   * when it is inaccessible). Nothing in the file is executed; paths inside it are only read as
+   * settings files.
+   *
+   * @param filePath absolute path on this computer.
+   * @throws ValidationError for a relative path, a folder, a device, a file over 16 MiB, a file
+   *   that cannot be read, an empty file, a file that is neither format, or a file without a VM
+   *   UUID; NotFoundError when no file exists at the path.
+   */
+  async openFile(filePath: string): Promise<VmDetail> {
+    const { platform } = this.opts;
+    if (!isLocalAbsolutePath(filePath, platform)) {
+      throw new ValidationError(`Open a VM file by its absolute path on this computer (got "${filePath}").`);
+    }
+    const snap = await this.load(false);
+    let bytes: Uint8Array;
+    try {
+      ({ bytes } = await readRegularFile(filePath));
+    } catch (err) {
+      if (err instanceof FileReadError && err.code === 'ENOENT')
+        throw new NotFoundError(`No file at ${filePath}.`);
+      throw new ValidationError(`Cannot open ${err instanceof FileReadError ? err.message : filePath}.`);
+    }
+    let file;
+    try {
+      file = parseVmFile(bytes, filePath);
+    } catch (err) {
+      if (err instanceof VmFileError) throw new ValidationError(err.message);
+      throw err;
+    }
+    const name = path.basename(filePath);
+    const id = file.config.id.toLowerCase();
+    if (!VM_UUID.test(id)) {
+      throw new ValidationError(
+        `${name} has no VM UUID${file.kind === 'showvminfo' ? ' (no UUID= line)' : ''}, so the VM cannot be listed.`,
+      );
+    }
+
+    const listed = snap.entries.find((e) => e.summary.id.toLowerCase() === id);
+    if (listed && listed.summary.source === 'vboxmanage') {
+      const detail = snap.details.get(id)!;
+      const note = `${name} describes this VM, which VirtualBox already lists: the values VBoxManage reports are shown, not the file's.`;
+      if (detail.config)
+        return {
+          ...detail,
+          config: { ...detail.config, issues: [...detail.config.issues, { message: note }] },
+        };
+      return {
+        ...detail,
+        summary: { ...detail.summary, error: `${detail.summary.error ?? ''} ${note}`.trim() },
+      };
+    }
+
+    let entry: Entry;
+    if (file.kind === 'vbox') {
+      const summary = summaryFromConfig(file.config);
+      if (!summary.name) summary.name = name.replace(/\.(vbox|xml)$/i, '');
+      if (file.result.encrypted) {
+        const error = 'The VM settings are encrypted; only VirtualBox can read them with the password.';
+        entry = {
+          summary: { ...summary, accessible: false, error },
+          config: null,
+          provenance: { vboxFile: { path: filePath, read: false, error }, discrepancies: [] },
+        };
+      } else {
+        entry = {
+          summary,
+          config: file.config,
+          extras: file.result.extras,
+          provenance: { vboxFile: { path: filePath, read: true }, discrepancies: [] },
+        };
+      }
+    } else {
+      const e = await enrichFromCfgFile(file.config, { platform, cache: this.cache });
+      const summary = summaryFromConfig(file.config);
+      if (!summary.name) summary.name = name;
+      entry = { summary, config: e.config, extras: e.extras, provenance: e.provenance };
+    }
+    this.opened.set(id, entry);
+    const current = this.snapshot ?? snap;
+    const next = this.finalize(current.base, current.version, current.entries);
+    if (this.snapshot === current) this.snapshot = next;
+    return next.details.get(id)!;
+  }
+
+  /** Drops the cache (and forgets a read in progress), so the next call locates and reads again. Opened files stay. */
   invalidate(): void {
     this.generation++;
     this.snapshot = undefined;
@@ -131,24 +298,111 @@ export class InventoryService implements InventoryProvider {
     return { ...last, tried };
   }
 
-  private hostFromOs(): HostFacts {
-    return combineHostFacts(hostFactsFromOs());
+  private osFacts(): OsFacts {
+    return this.opts.osFacts ?? hostFactsFromOs();
   }
 
-  private demoSnapshot(vbox: VBoxStatus): Snapshot {
+  /**
+   * Builds the finished snapshot: merges the opened files (a VM VBoxManage lists wins over an
+   * opened file with its UUID; an opened file replaces a registry VM), evaluates advice for every
+   * readable VM and sets the findings counts.
+   */
+  private finalize(base: Base, version: VersionLike | undefined, entries: Entry[]): Snapshot {
+    const all = [...entries];
+    const index = new Map(all.map((e, i) => [e.summary.id.toLowerCase(), i]));
+    for (const [id, entry] of this.opened) {
+      const i = index.get(id);
+      if (i === undefined) {
+        index.set(id, all.length);
+        all.push(entry);
+      } else if (all[i].summary.source !== 'vboxmanage') {
+        all[i] = entry;
+      }
+    }
+    const env: AdviceEnv = {
+      host: base.host,
+      vboxVersion: version,
+      hostOs: hostOsFor(this.opts.platform),
+      runningVms: runningVmsOf(all.map((e) => e.summary)),
+    };
+    const details = new Map<string, VmDetail>();
+    const vms: VmSummary[] = [];
+    for (const e of all) {
+      let findings: Finding[] | undefined;
+      if (e.config && e.summary.accessible) {
+        try {
+          findings = findingsFor(e.config, env);
+        } catch (err) {
+          console.warn(`[vm-companion] advice failed for ${e.summary.id}: ${(err as Error).message}`);
+          findings = [];
+        }
+      }
+      const summary: VmSummary = { ...e.summary, findings: findings?.length ?? 0 };
+      vms.push(summary);
+      const detail: VmDetail = { summary, config: e.config, host: base.host };
+      if (findings) detail.findings = findings;
+      if (e.extras) detail.extras = e.extras;
+      if (e.provenance) detail.provenance = e.provenance;
+      details.set(summary.id.toLowerCase(), detail);
+    }
+    return { base, version, entries, inventory: { ...base, vms }, details };
+  }
+
+  /**
+   * No usable VBoxManage: the VMs of `VirtualBox.xml` when a registry with VMs is found, else the
+   * demo VMs. `reason` (one or more sentences) becomes `vbox.error` with what is shown appended.
+   */
+  private async fallback(vbox: VBoxStatus, reason: string): Promise<Snapshot> {
+    const host = combineHostFacts(this.osFacts());
+    let disc: RegistryDiscovery | undefined;
+    try {
+      disc = await discoverFromRegistry({
+        platform: this.opts.platform,
+        env: this.opts.env,
+        homedir: this.opts.homedir ?? osHomedir(),
+        candidates: this.opts.registryCandidates,
+      });
+    } catch (err) {
+      console.warn(`[vm-companion] VirtualBox.xml discovery failed: ${(err as Error).message}`);
+    }
+    if (disc?.registryPath && disc.machines.length > 0) {
+      for (const issue of disc.issues) console.warn(`[vm-companion] ${issue.message}`);
+      const entries: Entry[] = disc.machines.map((m) => {
+        if (m.result && !m.result.encrypted) {
+          return {
+            summary: m.summary,
+            config: m.result.config,
+            extras: m.result.extras,
+            provenance: { vboxFile: { path: m.src, read: true }, discrepancies: [] },
+          };
+        }
+        const error = m.error ?? m.summary.error ?? 'The settings file could not be read.';
+        return {
+          summary: m.summary,
+          config: null,
+          provenance: { vboxFile: { path: m.src, read: false, error }, discrepancies: [] },
+        };
+      });
+      const error = `${reason} ${registryNote(disc.registryPath)}`;
+      return this.finalize({ vbox: { ...vbox, error }, host, demo: false }, undefined, entries);
+    }
     this.demo ??= loadDemoVms(this.opts.demoDir);
     for (const issue of this.demo.issues) console.warn(`[vm-companion] ${issue.message}`);
-    return {
-      inventory: { vbox, host: this.hostFromOs(), vms: this.demo.vms, demo: true },
-      configs: this.demo.configs,
-    };
+    const demo = this.demo;
+    const entries: Entry[] = demo.vms.map((summary) => ({
+      summary,
+      config: demo.configs.get(summary.id) ?? null,
+    }));
+    return this.finalize(
+      { vbox: { ...vbox, error: `${reason} Demo VMs are shown meanwhile.` }, host, demo: true },
+      undefined,
+      entries,
+    );
   }
 
   private async read(): Promise<Snapshot> {
     const found = await this.locate();
-    if (!found.path) {
-      return this.demoSnapshot({ found: false, tried: found.tried, error: NOT_FOUND_MESSAGE });
-    }
+    if (!found.path) return this.fallback({ found: false, tried: found.tried }, NOT_FOUND_REASON);
     const base = { path: found.path, via: found.via, tried: found.tried };
     const standIn: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (k.startsWith('VBOX_STANDIN_')) standIn[k] = v;
@@ -161,11 +415,10 @@ export class InventoryService implements InventoryProvider {
     try {
       version = await getVersion(runner);
     } catch (err) {
-      return this.demoSnapshot({
-        ...base,
-        found: false,
-        error: `VBoxManage at ${found.path} could not be used: ${(err as Error).message}. Demo VMs are shown meanwhile.`,
-      });
+      return this.fallback(
+        { ...base, found: false },
+        `VBoxManage at ${found.path} could not be used: ${(err as Error).message}.`,
+      );
     }
 
     const hostInfo = readHostInfo(runner).catch(() => undefined);
@@ -174,17 +427,27 @@ export class InventoryService implements InventoryProvider {
       inv = await readInventory(runner, {});
     } catch (err) {
       await hostInfo;
-      return this.demoSnapshot({
-        ...base,
-        found: true,
-        version,
-        error: `VBoxManage ${version} could not list the VMs: ${(err as Error).message}. Demo VMs are shown meanwhile.`,
-      });
+      return this.fallback(
+        { ...base, found: true, version },
+        `VBoxManage ${version} could not list the VMs: ${(err as Error).message}.`,
+      );
     }
-    const host = combineHostFacts(hostFactsFromOs(), (await hostInfo) ?? undefined);
-    return {
-      inventory: { vbox: { ...base, found: true, version }, host, vms: inv.vms, demo: false },
-      configs: inv.configs,
-    };
+    const host = combineHostFacts(this.osFacts(), (await hostInfo) ?? undefined);
+    const { platform } = this.opts;
+    const entries = await mapBounded(
+      inv.vms,
+      this.opts.fileConcurrency ?? 4,
+      async (summary): Promise<Entry> => {
+        const config = inv.configs.get(summary.id);
+        if (!config) return { summary, config: null };
+        const e = await enrichFromCfgFile(config, { platform, cache: this.cache });
+        return { summary, config: e.config, extras: e.extras, provenance: e.provenance };
+      },
+    );
+    return this.finalize(
+      { vbox: { ...base, found: true, version }, host, demo: false },
+      versionOf(version),
+      entries,
+    );
   }
 }

@@ -6,6 +6,7 @@ import { dispatch, formatIssues, isChannel } from '../../app/core/api/dispatch.t
 import { NotFoundError, ValidationError } from '../../app/core/api/errors.ts';
 import { createHandlers, type InventoryProvider } from '../../app/core/api/handlers.ts';
 import { openStore, type Store } from '../../app/core/store/index.ts';
+import type { Finding } from '../../app/shared/advice.ts';
 import { CHANNELS, type Api, type Inventory, type VmDetail } from '../../app/shared/contract.ts';
 
 const VM = '3f5c1f0e-6b0a-4c39-9a55-0c3b1b2d4e5f';
@@ -27,12 +28,52 @@ const inventory: Inventory = {
   demo: false,
 };
 
+const FINDING: Finding = {
+  id: 'vbox.processor.cpus-over-cores',
+  severity: 'warning',
+  settingId: 'system.processor.cpus',
+  source: 'virtualbox',
+  ref: 'src/VBox/Frontends/VirtualBox/src/settings/machine/UIMachineSettingsSystem.cpp',
+  title: { en: 'More vCPUs than host cores', 'zh-CN': '虚拟 CPU 多于主机核心' },
+  reason: { en: '8 vCPUs, 4 cores', 'zh-CN': '8 个虚拟 CPU，4 个核心' },
+  fix: { command: `VBoxManage modifyvm ${VM} --cpus 4` },
+};
+
+const DETAIL: VmDetail = {
+  summary: { ...inventory.vms[0], findings: 1 },
+  config: null,
+  host: inventory.host,
+  findings: [FINDING],
+  extras: {
+    'system.motherboard.tpm': {
+      value: 'v2_0',
+      key: 'Machine/Hardware/TrustedPlatformModule/@type',
+      raw: 'v2_0',
+    },
+  },
+  provenance: {
+    vboxFile: { path: '/vms/web/web.vbox', read: true },
+    discrepancies: [
+      {
+        settingId: 'system.motherboard.memory',
+        showvminfo: { key: 'memory', raw: '4096' },
+        vboxFile: { key: 'Machine/Hardware/Memory/@RAMSize', raw: '2048' },
+      },
+    ],
+  },
+};
+
 function fakeInventory() {
   return {
     list: vi.fn(async () => inventory),
     get: vi.fn(async (id: string): Promise<VmDetail> => {
       if (id !== VM) throw new NotFoundError(`No VM with id ${id}.`);
-      return { summary: inventory.vms[0], config: null, host: inventory.host };
+      return DETAIL;
+    }),
+    openFile: vi.fn(async (file: string): Promise<VmDetail> => {
+      if (file === '/missing.vbox') throw new NotFoundError('No file at /missing.vbox.');
+      if (!file.endsWith('.vbox')) throw new ValidationError(`${file} is not a VM file.`);
+      return { ...DETAIL, summary: { ...DETAIL.summary, source: 'file' } };
     }),
     invalidate: vi.fn(() => {}),
   } satisfies InventoryProvider;
@@ -81,6 +122,23 @@ describe('createHandlers', () => {
     await handlers['vms:list']({ refresh: true });
     expect(inv.list).toHaveBeenNthCalledWith(1, false);
     expect(inv.list).toHaveBeenNthCalledWith(2, true);
+  });
+
+  it('vms:get returns findings, extras and provenance as the inventory gives them', async () => {
+    const d = await handlers['vms:get']({ id: VM });
+    expect(d.summary.findings).toBe(1);
+    expect(d.findings?.map((f) => [f.id, f.severity, f.settingId])).toEqual([
+      ['vbox.processor.cpus-over-cores', 'warning', 'system.processor.cpus'],
+    ]);
+    expect(d.extras?.['system.motherboard.tpm'].value).toBe('v2_0');
+    expect(d.provenance?.discrepancies[0].vboxFile.raw).toBe('2048');
+  });
+
+  it('vms:openFile passes the path to the inventory and returns its detail', async () => {
+    const d = await handlers['vms:openFile']({ path: '/vms/web/web.vbox' });
+    expect(inv.openFile).toHaveBeenCalledWith('/vms/web/web.vbox');
+    expect(d.summary.source).toBe('file');
+    expect(d.provenance?.vboxFile).toEqual({ path: '/vms/web/web.vbox', read: true });
   });
 
   it('notes round-trip through the store', async () => {
@@ -206,6 +264,24 @@ describe('dispatch', () => {
       ok: false,
       status: 400,
       error: { code: 'validation', error: expect.stringMatching(/must be an absolute path/) },
+    });
+  });
+
+  it('vms:openFile: empty or oversize paths → 400 before the inventory; its errors keep their codes', async () => {
+    for (const bad of [{ path: '' }, { path: 'x'.repeat(4097) }, {}, { path: '/a.vbox', extra: 1 }]) {
+      const r = await dispatch(handlers, 'vms:openFile', bad);
+      expect(!r.ok && r.status).toBe(400);
+    }
+    expect(inv.openFile).not.toHaveBeenCalled();
+    expect(await dispatch(handlers, 'vms:openFile', { path: '/missing.vbox' })).toEqual({
+      ok: false,
+      status: 404,
+      error: { error: 'No file at /missing.vbox.', code: 'not_found' },
+    });
+    expect(await dispatch(handlers, 'vms:openFile', { path: '/etc/hosts' })).toEqual({
+      ok: false,
+      status: 400,
+      error: { error: '/etc/hosts is not a VM file.', code: 'validation' },
     });
   });
 
