@@ -12,8 +12,16 @@ import { ValidationError } from './errors.ts';
 export interface InventoryProvider {
   /** Inventory of VMs; `refresh` re-reads VBoxManage instead of returning the cached result. */
   list(refresh?: boolean): Promise<Inventory>;
-  /** One VM with its configuration. @throws NotFoundError for an unknown id. */
+  /**
+   * One VM with its configuration, advice findings, `.vbox`-only extras and provenance.
+   * @throws NotFoundError for an unknown id.
+   */
   get(id: string): Promise<VmDetail>;
+  /**
+   * Opens a `.vbox` file or a saved `showvminfo --machinereadable` dump (absolute path) and adds the
+   * VM to the session's inventory. @throws ValidationError (unusable file) or NotFoundError (no file).
+   */
+  openFile(path: string): Promise<VmDetail>;
   /** Forget the cached inventory and the located VBoxManage (called when the user changes its path). */
   invalidate(): void;
 }
@@ -52,6 +60,7 @@ export function createHandlers(deps: HandlerDeps): Api {
     }),
     'vms:list': async ({ refresh }) => inventory.list(refresh ?? false),
     'vms:get': async ({ id }) => inventory.get(id),
+    'vms:openFile': async ({ path: filePath }) => inventory.openFile(filePath),
     'notes:list': async ({ vmId }) => store.listNotes(vmId),
     'notes:save': async ({ vmId, settingId, body }) => store.saveNote(vmId, settingId, body),
     'prefs:get': async () => store.getPrefs(),
