@@ -107,7 +107,7 @@ export const CatalogEntrySchema = z
     readOnly: z.boolean().default(false),
     /** First VirtualBox version (`major.minor`) with this setting, when newer than 6.0 (e.g. Secure Boot `'7.0'`). */
     since: VersionSchema.optional(),
-    /** Last VirtualBox version whose Settings dialog or VBoxManage still offers it (e.g. Enable VT-x/AMD-V `'6.1'`). */
+    /** Last VirtualBox version whose Settings dialog shows the control (e.g. Enable VT-x/AMD-V `'6.1'`; VBoxManage may still accept it). */
     until: VersionSchema.optional(),
   })
   .strict();
