@@ -37,13 +37,18 @@ import { decodeSettingsBytes, parseVboxFile, type VboxExtra, type VboxFileResult
 /** Largest settings file or VM dump read: 16 MiB (real `.vbox` files are a few KB to about 1 MB). */
 export const MAX_SETTINGS_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Why a file could not be read. `code` is Node's errno code, or `NOT_FILE` / `TOO_LARGE`. */
+/**
+ * Why a file could not be read. `message` is `<path>: <reason>`; `reason` is the part after the
+ * path; `code` is Node's errno code, or `NOT_FILE` / `TOO_LARGE`.
+ */
 export class FileReadError extends Error {
   code: string;
-  constructor(message: string, code: string) {
-    super(message);
+  reason: string;
+  constructor(filePath: string, reason: string, code: string) {
+    super(`${filePath}: ${reason}`);
     this.name = 'FileReadError';
     this.code = code;
+    this.reason = reason;
   }
 }
 
@@ -62,7 +67,7 @@ function fileError(err: unknown, filePath: string): FileReadError {
             : code === 'ELOOP'
               ? 'too many symbolic links'
               : ((err as Error)?.message ?? String(err));
-  return new FileReadError(`${filePath}: ${why}`, code);
+  return new FileReadError(filePath, why, code);
 }
 
 /** Size and modification time of a file (for caching), without opening it. */
@@ -95,17 +100,18 @@ export async function readRegularFile(
   }
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw new FileReadError(`${filePath}: it is a folder, not a file`, 'EISDIR');
+    if (st.isDirectory()) throw new FileReadError(filePath, 'it is a folder, not a file', 'EISDIR');
     if (!st.isFile())
-      throw new FileReadError(`${filePath}: not a regular file (a device, pipe or socket)`, 'NOT_FILE');
+      throw new FileReadError(filePath, 'not a regular file (a device, pipe or socket)', 'NOT_FILE');
     if (st.size > maxBytes)
       throw new FileReadError(
-        `${filePath}: the file is too large (${st.size} bytes; at most ${maxBytes} bytes are read)`,
+        filePath,
+        `the file is too large (${st.size} bytes; at most ${maxBytes} bytes are read)`,
         'TOO_LARGE',
       );
     const bytes = await handle.readFile();
     if (bytes.length > maxBytes)
-      throw new FileReadError(`${filePath}: the file is too large (it grew while being read)`, 'TOO_LARGE');
+      throw new FileReadError(filePath, 'the file is too large (it grew while being read)', 'TOO_LARGE');
     return { bytes, stamp: { mtimeMs: st.mtimeMs, size: st.size } };
   } catch (err) {
     throw fileError(err, filePath);
@@ -223,8 +229,8 @@ export async function readCfgFile(
   try {
     result = await (opts.cache ?? new SettingsFileCache(1)).read(cfg);
   } catch (err) {
-    if (err instanceof FileReadError) return fail(`could not be read: ${err.message}`);
-    return fail(`is not a usable VirtualBox settings file: ${(err as Error).message}`);
+    if (err instanceof FileReadError) return fail(`the settings file could not be read: ${err.reason}`);
+    return fail(`the file is not a usable VirtualBox settings file: ${(err as Error).message}`);
   }
   if (result.encrypted)
     return fail(

@@ -305,7 +305,7 @@ describe('readCfgFile / enrichFromCfgFile', () => {
 
   it('never fails: every unusable CfgFile becomes read:false with the reason', async () => {
     const cases: [string, RegExp][] = [
-      [path.join(vmDir, 'gone.vbox'), /could not be read: .*gone\.vbox: no such file$/],
+      [path.join(vmDir, 'gone.vbox'), /^the settings file could not be read: no such file$/],
       [
         'C:\\Users\\user\\VirtualBox VMs\\clientbasso\\clientbasso.vbox',
         /not an absolute path on this computer/,
@@ -319,7 +319,10 @@ describe('readCfgFile / enrichFromCfgFile', () => {
       path.join(vmDir, 'broken.vbox'),
       '<VirtualBox>\n  <Machine uuid="{x}">\n</VirtualBox>\n',
     );
-    cases.push([path.join(vmDir, 'broken.vbox'), /is not a usable VirtualBox settings file: line \d+: /]);
+    cases.push([
+      path.join(vmDir, 'broken.vbox'),
+      /^the file is not a usable VirtualBox settings file: line \d+: /,
+    ]);
     fs.copyFileSync(
       path.join(FIX, 'vbox', 'vagrant-test-trimmed-snapshot-natfwd.vbox'),
       path.join(vmDir, 'other.vbox'),
