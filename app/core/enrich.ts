@@ -443,11 +443,16 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
 // VM files the user opens
 // ---------------------------------------------------------------------------------------------
 
-/** A VM file that cannot be used; the message says why in English (naming the file). */
+/**
+ * A VM file that cannot be used. `reason` says why in English, as a clause without the file name
+ * (e.g. `the file is empty`); `message` is `Cannot use <file name>: <reason>.`
+ */
 export class VmFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  reason: string;
+  constructor(fileName: string, reason: string) {
+    super(`Cannot use ${fileName}: ${reason}.`);
     this.name = 'VmFileError';
+    this.reason = reason;
   }
 }
 
@@ -478,43 +483,39 @@ export function looksLikeShowVmInfo(config: VmConfig): boolean {
  *
  * @param bytes the whole file (decoded per BOM / XML declaration, see `decodeSettingsBytes`).
  * @param filePath the file's path (relative media in a `.vbox` resolve against its folder; used in messages).
- * @throws VmFileError for an empty file, XML that is not a machine settings file (malformed, a DOCTYPE
+ * @throws VmFileError (see its `reason`) for an empty file, XML that is not a machine settings file (malformed, a DOCTYPE
  *   with entities, the global VirtualBox.xml, …), human-readable `showvminfo` output, or text in
  *   which no `showvminfo` line was recognised.
  */
 export function parseVmFile(bytes: Uint8Array, filePath: string): VmFile {
   const text = decodeSettingsBytes(bytes);
-  const name = path.basename(filePath);
-  if (text.trim() === '') throw new VmFileError(`${name}: the file is empty.`);
+  const fail = (reason: string): VmFileError => new VmFileError(path.basename(filePath), reason);
+  if (text.trim() === '') throw fail('the file is empty');
   if (text.trimStart().startsWith('<')) {
     let result: VboxFileResult;
     try {
       result = parseVboxFile(text, { path: filePath });
     } catch (err) {
-      throw new VmFileError(
-        `${name} is not a VirtualBox machine settings file (.vbox): ${(err as Error).message}`,
-      );
+      throw fail(`it is not a VirtualBox machine settings file (.vbox): ${(err as Error).message}`);
     }
     return { kind: 'vbox', result, config: result.config };
   }
   if (/^\s*Name:\s+\S/m.test(text) && /^UUID:\s+[0-9a-fA-F-]{36}\s*$/m.test(text)) {
-    throw new VmFileError(
-      `${name} is the human-readable output of "VBoxManage showvminfo"; save the output of ` +
-        '"VBoxManage showvminfo <uuid> --machinereadable" instead.',
+    throw fail(
+      'it is the human-readable output of "VBoxManage showvminfo"; save the output of ' +
+        '"VBoxManage showvminfo <uuid> --machinereadable" instead',
     );
   }
   let config: VmConfig;
   try {
     config = showVmInfoToConfig(text, 'file');
   } catch (err) {
-    throw new VmFileError(
-      `${name} could not be read as "showvminfo --machinereadable" output: ${(err as Error).message}`,
-    );
+    throw fail(`it could not be read as "showvminfo --machinereadable" output: ${(err as Error).message}`);
   }
   if (!looksLikeShowVmInfo(config)) {
-    throw new VmFileError(
-      `${name} is neither a VirtualBox settings file (.vbox) nor "VBoxManage showvminfo <vm> --machinereadable" ` +
-        'output (no UUID, name, state, memory, network or storage lines were recognised).',
+    throw fail(
+      'it does not look like "VBoxManage showvminfo <vm> --machinereadable" output nor like a VirtualBox ' +
+        'settings file (no UUID, name, state, memory, network or storage lines were recognised)',
     );
   }
   return { kind: 'showvminfo', config };

@@ -201,7 +201,7 @@ export class InventoryService implements InventoryProvider {
     const id = file.config.id.toLowerCase();
     if (!VM_UUID.test(id)) {
       throw new ValidationError(
-        `${name} has no VM UUID${file.kind === 'showvminfo' ? ' (no UUID= line)' : ''}, so the VM cannot be listed.`,
+        `Cannot use ${name}: it has no VM UUID${file.kind === 'showvminfo' ? ' (no UUID= line)' : ''}, so the VM cannot be listed.`,
       );
     }
 

@@ -419,26 +419,26 @@ describe('parseVmFile (content detection)', () => {
 
   it('refuses other files with a message naming the file and the reason', () => {
     const cases: [Buffer, string, RegExp][] = [
-      [Buffer.from('  \n'), 'empty.txt', /^empty\.txt: the file is empty\.$/],
+      [Buffer.from('  \n'), 'empty.txt', /^Cannot use empty\.txt: the file is empty\.$/],
       [
         file('showvminfo-human/vbox60-windows-host-human-readable-not-machinereadable.txt'),
         'human.txt',
-        /^human\.txt is the human-readable output of "VBoxManage showvminfo"; save .*--machinereadable/,
+        /^Cannot use human\.txt: it is the human-readable output of "VBoxManage showvminfo"; save .*--machinereadable" instead\.$/,
       ],
       [
         file('virtualbox-xml/ragnarlocker-1.7-windows-relative-src-global-mediaregistry-annotated.xml'),
         'VirtualBox.xml',
-        /^VirtualBox\.xml is not a VirtualBox machine settings file \(\.vbox\): .*global VirtualBox\.xml/,
+        /^Cannot use VirtualBox\.xml: it is not a VirtualBox machine settings file \(\.vbox\): .*global VirtualBox\.xml/,
       ],
       [
         Buffer.from('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<VirtualBox/>'),
         'evil.vbox',
-        /^evil\.vbox is not a VirtualBox machine settings file \(\.vbox\): line 2: .*declares XML entities/,
+        /^Cannot use evil\.vbox: it is not a VirtualBox machine settings file \(\.vbox\): line 2: .*declares XML entities/,
       ],
       [
         file('vmx/esx-hw8-rhel71-uefi.vmx'),
         'rhel.vmx',
-        /^rhel\.vmx is neither a VirtualBox settings file \(\.vbox\) nor "VBoxManage showvminfo/,
+        /^Cannot use rhel\.vmx: it does not look like "VBoxManage showvminfo <vm> --machinereadable" output nor like a VirtualBox settings file/,
       ],
     ];
     for (const [bytes, name, why] of cases) {
