@@ -1,5 +1,6 @@
 /**
- * The SQLite store: the user's notes and preferences, in `<dataDir>/vm-companion.sqlite`.
+ * The SQLite store: the user's notes and preferences, and the history of each VM's normalized
+ * configuration, in `<dataDir>/vm-companion.sqlite`.
  *
  * better-sqlite3 13 (Node-API build; Node ≥ 22, i.e. Electron 45's Node 24 or the pinned `node`
  * devDependency). The database runs in WAL mode with `synchronous=NORMAL` and foreign keys on.
@@ -20,6 +21,16 @@ export const DB_FILE_NAME = 'vm-companion.sqlite';
 /** Preferences used when nothing is saved yet. */
 export const DEFAULT_PREFS: Readonly<Preferences> = Object.freeze({ language: null, vboxManagePath: '' });
 
+/** One stored normalized configuration of a VM (see `app/core/history.ts`). */
+export interface ConfigHistoryRow {
+  /** ISO 8601 UTC time of the read that stored it. */
+  at: string;
+  /** JSON object of path → value, keys sorted. */
+  configJson: string;
+  /** SHA-256 (hex) of `configJson`. */
+  hash: string;
+}
+
 /** The store API used by the handlers and the inventory service. All calls are synchronous. */
 export interface Store {
   /** Absolute path of the database file. */
@@ -36,6 +47,15 @@ export interface Store {
   getPrefs(): Preferences;
   /** Saves the given fields (others unchanged) and returns the full preferences afterwards. */
   setPrefs(partial: Partial<Preferences>): Preferences;
+  /** Stored configurations of one VM (exact `vmId` match), newest first. */
+  configHistory(vmId: string): ConfigHistoryRow[];
+  /**
+   * Stores `row` for `vmId` unless the newest stored row of that VM has the same hash, then deletes
+   * the VM's oldest rows beyond the newest `keep` (≥ 1). One IMMEDIATE transaction, so two
+   * processes reading the same VM store it once.
+   * @returns true when the row was stored.
+   */
+  appendConfigHistory(vmId: string, row: ConfigHistoryRow, keep: number): boolean;
   /** Closes the database. Further calls throw. Safe to call twice. */
   close(): void;
 }
@@ -155,6 +175,26 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     'INSERT INTO prefs (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
 
+  const selectHistory = db.prepare<[string], { at: string; config_json: string; hash: string }>(
+    'SELECT at, config_json, hash FROM config_history WHERE vm_id = ? ORDER BY id DESC',
+  );
+  const selectLastHash = db.prepare<[string], { hash: string }>(
+    'SELECT hash FROM config_history WHERE vm_id = ? ORDER BY id DESC LIMIT 1',
+  );
+  const insertHistory = db.prepare<[string, string, string, string]>(
+    'INSERT INTO config_history (vm_id, at, config_json, hash) VALUES (?, ?, ?, ?)',
+  );
+  const trimHistory = db.prepare<[string, string, number]>(
+    `DELETE FROM config_history WHERE vm_id = ? AND id NOT IN
+       (SELECT id FROM config_history WHERE vm_id = ? ORDER BY id DESC LIMIT ?)`,
+  );
+  const appendHistoryTx = db.transaction((vmId: string, row: ConfigHistoryRow, keep: number): boolean => {
+    if (selectLastHash.get(vmId)?.hash === row.hash) return false;
+    insertHistory.run(vmId, row.at, row.configJson, row.hash);
+    trimHistory.run(vmId, vmId, Math.max(1, Math.floor(keep)));
+    return true;
+  });
+
   const getPrefs = (): Preferences => {
     const prefs: Preferences = { ...DEFAULT_PREFS };
     for (const { key, value } of selectPrefs.all()) {
@@ -197,6 +237,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       setPrefsTx(partial);
       return getPrefs();
     },
+    configHistory: (vmId) =>
+      selectHistory.all(vmId).map((r) => ({ at: r.at, configJson: r.config_json, hash: r.hash })),
+    appendConfigHistory: (vmId, row, keep) => appendHistoryTx.immediate(vmId, row, keep),
     close() {
       if (db.open) db.close();
     },

@@ -1,8 +1,9 @@
 import type { Migration } from './types.ts';
 import notes from './0001-notes.ts';
 import prefs from './0002-prefs.ts';
+import history from './0003-history.ts';
 
 export type { Migration } from './types.ts';
 
 /** Every migration, in version order. Add new files here; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [notes, prefs];
+export const MIGRATIONS: readonly Migration[] = [notes, prefs, history];
