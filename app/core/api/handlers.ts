@@ -6,7 +6,10 @@
 import path from 'node:path';
 import type { Api, AppInfo, Inventory, VmDetail } from '../../shared/contract.ts';
 import type { Store } from '../store/index.ts';
-import { ValidationError } from './errors.ts';
+import { historyFor, recordConfig } from '../history.ts';
+import { readMediumChain, runnerFor, type MediumChainInfo, type MediumKind } from '../media.ts';
+import { VBoxError } from '../vbox/runner.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
 
 /** What the handlers need from the inventory service (implemented by `InventoryService`). */
 export interface InventoryProvider {
@@ -59,10 +62,16 @@ export function createHandlers(deps: HandlerDeps): Api {
       dataDir: deps.dataDir,
     }),
     'vms:list': async ({ refresh }) => inventory.list(refresh ?? false),
-    'vms:get': async ({ id }) => inventory.get(id),
+    'vms:get': async ({ id }) => {
+      const detail = await inventory.get(id);
+      recordHistory(store, detail);
+      return detail;
+    },
     'vms:openFile': async ({ path: filePath }) => inventory.openFile(filePath),
     'notes:list': async ({ vmId }) => store.listNotes(vmId),
     'notes:save': async ({ vmId, settingId, body }) => store.saveNote(vmId, settingId, body),
+    'vms:history': async ({ id }) => historyFor(store, id),
+    'media:info': async ({ vmId, medium }) => mediumInfo(inventory, vmId, medium),
     'prefs:get': async () => store.getPrefs(),
     'prefs:set': async (input) => {
       const partial = { ...input };
@@ -84,4 +93,55 @@ export function createHandlers(deps: HandlerDeps): Api {
       return after;
     },
   };
+}
+
+/**
+ * Stores the configuration of a VM read through VBoxManage in the change history (only when it
+ * changed). Demo VMs and VMs read from files are not recorded (their values come from a different
+ * reader, which would show up as changes). A store failure is logged, never fatal to `vms:get`.
+ */
+function recordHistory(store: Store, detail: VmDetail): void {
+  if (!detail.config || detail.summary.source !== 'vboxmanage') return;
+  try {
+    recordConfig(store, detail.summary.id, detail.config, new Date());
+  } catch (err) {
+    console.warn(`[vm-companion] could not store the configuration history: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * `media:info`: `showmediuminfo` of `medium` with its differencing chain, read with the runner of
+ * the inventory's VBoxManage. The medium type (`dvd`/`floppy`/`disk`) is taken from the VM's
+ * attachment with that image UUID, default `disk`.
+ * @throws NotFoundError for an unknown VM, a VM not read through VBoxManage, or a medium
+ *   VBoxManage cannot read (with its message).
+ */
+async function mediumInfo(
+  inventory: InventoryProvider,
+  vmId: string,
+  medium: string,
+): Promise<MediumChainInfo> {
+  const detail = await inventory.get(vmId);
+  if (detail.summary.source !== 'vboxmanage') {
+    throw new NotFoundError(
+      `Medium details come from VBoxManage, and ${detail.summary.name} was not read through VBoxManage.`,
+    );
+  }
+  const runner = runnerFor(inventory);
+  if (!runner)
+    throw new NotFoundError('VBoxManage is not available for medium details; refresh the machines list.');
+  const id = medium.toLowerCase();
+  const attachment = detail.config?.storage
+    .flatMap((c) => c.attachments)
+    .find((a) => a.imageUuid?.value.toLowerCase() === id);
+  const kind: MediumKind =
+    attachment?.kind === 'dvd' || attachment?.kind === 'floppy' ? attachment.kind : 'disk';
+  try {
+    return await readMediumChain(runner, id, { kind });
+  } catch (err) {
+    if (err instanceof VBoxError && err.kind !== 'refused' && err.kind !== 'aborted') {
+      throw new NotFoundError(`VBoxManage could not read medium ${id}: ${err.vboxMessage ?? err.message}`);
+    }
+    throw err;
+  }
 }
