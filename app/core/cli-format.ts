@@ -5,6 +5,7 @@
  * (en and zh-CN) for when an entry is missing.
  */
 
+import type { AdviceSeverity, Finding } from '../shared/advice.ts';
 import type { CatalogEntry, Language, Localized } from '../shared/catalog.ts';
 import type { NetworkAdapter, Sourced, StorageController, VmConfig, VmSummary } from '../shared/model.ts';
 
@@ -18,6 +19,23 @@ export interface InspectItem {
   config: VmConfig | null;
   /** Where the data came from, for messages: the dump file given with `--file`. */
   origin?: string;
+  /** `vbox` when the configuration was read from a settings file (`--file x.vbox`), so there is nothing to complete. */
+  kind?: 'vbox' | 'showvminfo';
+  /** Advice findings for this VM on this host (most serious first); undefined = not evaluated. */
+  findings?: Finding[];
+}
+
+/** A finding in the JSON output; `title` and `reason` are in the `--lang` language. */
+export interface InspectJsonFinding {
+  /** Stable rule id, e.g. `vbox.processor.cpus-over-cores`. */
+  id: string;
+  severity: AdviceSeverity;
+  /** Catalog id of the setting, with `#<instance>` for adapters, ports, controllers (`network.adapter.name#2`). */
+  settingId: string;
+  title: string;
+  reason: string;
+  /** The `VBoxManage` command that would fix it (shown, never run), or null. */
+  fix: string | null;
 }
 
 /** A port-forwarding rule in the JSON output. */
@@ -69,6 +87,8 @@ export interface InspectJsonVm {
   chipset: string | null;
   network: InspectJsonAdapter[];
   storage: InspectJsonController[];
+  /** Advice findings, most serious first (empty for an inaccessible VM). */
+  findings: InspectJsonFinding[];
   accessible?: false;
   error?: string;
 }
@@ -80,8 +100,20 @@ export interface InspectJson {
 
 const val = <T>(s: Sourced<T> | undefined): T | null => (s === undefined ? null : s.value);
 
-/** Converts one VM to its JSON form (see {@link InspectJsonVm}). */
-export function toInspectJsonVm(item: InspectItem): InspectJsonVm {
+/** A finding in its JSON form (texts in `lang`). */
+export function findingJson(f: Finding, lang: Language): InspectJsonFinding {
+  return {
+    id: f.id,
+    severity: f.severity,
+    settingId: f.settingId,
+    title: f.title[lang] || f.title.en,
+    reason: f.reason[lang] || f.reason.en,
+    fix: f.fix?.command ?? null,
+  };
+}
+
+/** Converts one VM to its JSON form (see {@link InspectJsonVm}); finding texts in `lang` (default `en`). */
+export function toInspectJsonVm(item: InspectItem, lang: Language = 'en'): InspectJsonVm {
   const { summary, config } = item;
   if (!config) {
     return {
@@ -95,6 +127,7 @@ export function toInspectJsonVm(item: InspectItem): InspectJsonVm {
       chipset: null,
       network: [],
       storage: [],
+      findings: [],
       accessible: false,
       error: summary.error ?? 'The VM could not be read.',
     };
@@ -110,6 +143,7 @@ export function toInspectJsonVm(item: InspectItem): InspectJsonVm {
     chipset: val(config.system.chipset),
     network: config.network.filter((a) => a.attachment.value !== 'none').map(adapterJson),
     storage: config.storage.map(controllerJson),
+    findings: (item.findings ?? []).map((f) => findingJson(f, lang)),
   };
 }
 
@@ -141,9 +175,9 @@ function controllerJson(c: StorageController): InspectJsonController {
   };
 }
 
-/** The JSON document for a list of VMs. */
-export function toInspectJson(items: InspectItem[]): InspectJson {
-  return { vms: items.map(toInspectJsonVm) };
+/** The JSON document for a list of VMs; finding texts in `lang` (default `en`). */
+export function toInspectJson(items: InspectItem[], lang: Language = 'en'): InspectJson {
+  return { vms: items.map((i) => toInspectJsonVm(i, lang)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,6 +259,12 @@ const WORDS: Readonly<Record<string, Localized>> = {
   disabled: { en: 'disabled', 'zh-CN': '已禁用' },
   filters: { en: 'filter(s)', 'zh-CN': '个筛选器' },
   issues: { en: 'Read issues', 'zh-CN': '读取问题' },
+  findings: { en: 'Findings', 'zh-CN': '检查结果' },
+  noFindings: { en: '(no findings)', 'zh-CN': '（未发现问题）' },
+  error: { en: 'error', 'zh-CN': '错误' },
+  warning: { en: 'warning', 'zh-CN': '警告' },
+  info: { en: 'info', 'zh-CN': '提示' },
+  fix: { en: 'Fix', 'zh-CN': '修改命令' },
   source: { en: 'Source', 'zh-CN': '来源' },
 };
 
@@ -450,7 +490,8 @@ function labelOrPort(lang: Language): string {
  * The text report for one VM: a header (name, UUID, state), then each page (General, System,
  * Display, Storage, Audio, Network, Serial Ports, USB, Shared Folders) with `label: value` lines
  * and, under each, the catalog's one-line explanation (when the catalog has the entry, shown once
- * per setting and page). Inaccessible VMs get the header and the reason only.
+ * per setting and page), then the Findings (when `item.findings` is set, see {@link findingLines})
+ * and the read issues. Inaccessible VMs get the header and the reason only.
  */
 export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogLookup): string {
   const { summary, config } = item;
@@ -485,6 +526,7 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
       }
     }
   }
+  if (item.findings) out.push('', ...findingLines(item.findings, lang));
   if (config.issues.length > 0) {
     out.push('');
     out.push(`[${w('issues', lang)}]`);
@@ -494,6 +536,25 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
     }
   }
   return out.join('\n');
+}
+
+/**
+ * The "Findings" section of the text report: per finding, a line with the severity, title and
+ * setting id, the reason (with its numbers), and the fix command with its note, in `lang`.
+ */
+export function findingLines(findings: readonly Finding[], lang: Language): string[] {
+  const out = [`[${w('findings', lang)}]`];
+  if (findings.length === 0) out.push(`  ${w('noFindings', lang)}`);
+  for (const f of findings) {
+    const mark = f.severity === 'error' ? '!!' : f.severity === 'warning' ? '!' : '-';
+    out.push(`  ${mark} ${w(f.severity, lang)}: ${f.title[lang] || f.title.en} [${f.settingId}]`);
+    out.push(`      ${(f.reason[lang] || f.reason.en).replace(/\s*\n\s*/g, ' ')}`);
+    if (f.fix) {
+      out.push(`      ${w('fix', lang)}: ${f.fix.command}`);
+      if (f.fix.note) out.push(`      (${f.fix.note[lang] || f.fix.note.en})`);
+    }
+  }
+  return out;
 }
 
 /** The whole text report: every VM, separated by a blank line. */

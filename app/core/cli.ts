@@ -2,17 +2,25 @@
  * `vm-companion` command line (entry: bin/vm-companion.mjs).
  *
  *   vm-companion inspect [--vm <uuid|name>] [--file <path>]... [--json] [--lang en|zh-CN] [--vboxmanage <path>]
+ *                        [--host-cores <n>] [--host-memory <MB>]
  *   vm-companion --help | inspect --help | --version
  *
- * `inspect --file` reads saved `VBoxManage showvminfo <vm> --machinereadable` dumps (no VBoxManage
- * needed). Without `--file` it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE`
- * environment variable, then the standard search of `locateVBoxManage`), runs `list vms` and reads
- * every VM's configuration by UUID (names given with `--vm` are mapped to UUIDs first; names are
- * never passed to VBoxManage). Only read-only VBoxManage verbs are used (the runner refuses others).
+ * `inspect --file` reads saved `VBoxManage showvminfo <vm> --machinereadable` dumps or VirtualBox
+ * machine settings files (`.vbox`), told apart by content (no VBoxManage needed). Without `--file`
+ * it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE` environment variable, then the
+ * standard search of `locateVBoxManage`), runs `list vms` and reads every VM's configuration by
+ * UUID (names given with `--vm` are mapped to UUIDs first; names are never passed to VBoxManage),
+ * then `--version` and `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
+ * (the runner refuses others). A `showvminfo` configuration is completed from its `CfgFile` when
+ * that is a readable local `.vbox` (see `enrich.ts`).
  *
- * Output: page-by-page text with catalog explanations, or with `--json` the document described in
- * `cli-format.ts` (`{ "vms": [...] }`). Errors: one clear line on stderr and exit code 1; usage
- * errors exit 2.
+ * Every readable VM is checked by the advice rules against this host (Node's view, completed by
+ * `list hostinfo`; `--host-cores`/`--host-memory` replace the cores and RAM, e.g. to judge VMs
+ * for another machine or to make output reproducible in tests).
+ *
+ * Output: page-by-page text with catalog explanations and a Findings section, or with `--json`
+ * the document described in `cli-format.ts` (`{ "vms": [...] }`, each VM with `findings`).
+ * Errors: one clear line on stderr and exit code 1; usage errors exit 2.
  */
 
 import fs from 'node:fs';
@@ -20,12 +28,26 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Language } from '../shared/catalog.ts';
 import { getEntry } from '../shared/catalog-data.ts';
-import type { VmConfig, VmSummary } from '../shared/model.ts';
+import type { HostFacts, VmConfig, VmSummary } from '../shared/model.ts';
 import { formatInspectText, toInspectJson, type CatalogLookup, type InspectItem } from './cli-format.ts';
-import { readInventory } from './vbox/inventory.ts';
+import {
+  SettingsFileCache,
+  VmFileError,
+  enrichFromCfgFile,
+  findingsFor,
+  hostOsFor,
+  looksLikeShowVmInfo as looksLikeDump,
+  mapBounded,
+  parseVmFile,
+  runningVmsOf,
+  versionOf,
+} from './enrich.ts';
+import { combineHostFacts, hostFactsFromOs } from './host.ts';
+import type { HostInfo } from './vbox/parse-hostinfo.ts';
+import { readHostInfo, readInventory } from './vbox/inventory.ts';
 import { locateVBoxManage } from './vbox/locate.ts';
-import { VBoxRunner, isVmUuid } from './vbox/runner.ts';
-import { showVmInfoToConfig, summaryFromConfig } from './vbox/to-config.ts';
+import { VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
+import { summaryFromConfig } from './vbox/to-config.ts';
 
 /** Where the CLI writes and what it reads from its surroundings (tests replace these). */
 export interface CliIo {
@@ -54,16 +76,21 @@ export const USAGE = `Usage:
 
 inspect options:
   --vm <uuid|name>     Only this VM (a UUID, or a VM name matched exactly)
-  --file <path>        Read a saved "VBoxManage showvminfo <vm> --machinereadable" dump instead
-                       of asking VBoxManage (repeat for several files)
+  --file <path>        Read a saved "VBoxManage showvminfo <vm> --machinereadable" dump or a
+                       VM settings file (.vbox) instead of asking VBoxManage (repeat for
+                       several files; the kind is told by the content)
   --json               Print JSON: { "vms": [ { uuid, name, state, osType, memoryMB, cpus,
-                       firmware, chipset, network: [...], storage: [...] } ] }
-  --lang <en|zh-CN>    Language of labels and explanations (default: en)
+                       firmware, chipset, network: [...], storage: [...],
+                       findings: [ { id, severity, settingId, title, reason, fix } ] } ] }
+  --lang <en|zh-CN>    Language of labels, explanations and findings (default: en)
   --vboxmanage <path>  VBoxManage executable to use (else $VBOXMANAGE, else the usual
                        install locations and PATH)
+  --host-cores <n>     Judge the VMs against a host with n physical cores (default: this host)
+  --host-memory <MB>   Judge the VMs against a host with this much RAM (default: this host)
   -h, --help           Show this help
 
-Only read-only VBoxManage commands are run (list, showvminfo); VMs are addressed by UUID.
+Only read-only VBoxManage commands are run (list, showvminfo, --version); VMs are addressed by
+UUID. Findings come with the VBoxManage command that would fix them; it is shown, never run.
 `;
 
 const LANG_VALUES: readonly Language[] = ['en', 'zh-CN'];
@@ -75,6 +102,10 @@ export interface InspectOptions {
   json: boolean;
   lang: Language;
   vboxmanage?: string;
+  /** `--host-cores`: physical cores the advice assumes (also taken as the thread count). */
+  hostCores?: number;
+  /** `--host-memory`: host RAM in MB the advice assumes. */
+  hostMemoryMB?: number;
 }
 
 /**
@@ -94,6 +125,8 @@ export function parseInspectArgs(args: string[]): InspectOptions | 'help' {
         json: { type: 'boolean', default: false },
         lang: { type: 'string', default: 'en' },
         vboxmanage: { type: 'string' },
+        'host-cores': { type: 'string' },
+        'host-memory': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -107,13 +140,27 @@ export function parseInspectArgs(args: string[]): InspectOptions | 'help' {
     throw new CliError(`--lang must be one of ${LANG_VALUES.join(', ')} (got "${lang}").`, 2);
   }
   if (v.vm !== undefined && v.vm.trim() === '') throw new CliError('--vm needs a UUID or a VM name.', 2);
-  return {
+  const opts: InspectOptions = {
     vm: v.vm,
     files: v.file ?? [],
     json: v.json === true,
     lang: lang as Language,
     vboxmanage: v.vboxmanage,
   };
+  const cores = positiveInt(v['host-cores'], '--host-cores', 1024);
+  if (cores !== undefined) opts.hostCores = cores;
+  const memory = positiveInt(v['host-memory'], '--host-memory', 64 * 1024 * 1024);
+  if (memory !== undefined) opts.hostMemoryMB = memory;
+  return opts;
+}
+
+function positiveInt(text: string | undefined, flag: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new CliError(`${flag} must be a whole number from 1 to ${max} (got "${text}").`, 2);
+  }
+  return n;
 }
 
 /** Strips `{…}` braces and lower-cases a UUID; returns other text unchanged. */
@@ -150,12 +197,25 @@ function knownVms(items: InspectItem[]): string {
   return `Known VMs: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', …' : ''}.`;
 }
 
-/** Reads one saved showvminfo dump. @throws CliError when the file cannot be read or used. */
+/**
+ * Reads one `--file`: a saved `showvminfo --machinereadable` dump or a `.vbox` settings file, told
+ * apart by content (see `parseVmFile`). The file is opened non-blocking and must be a regular file.
+ * An encrypted `.vbox` gives an inaccessible VM.
+ * @throws CliError when the file cannot be read or used.
+ */
 export function readDumpFile(file: string, cwd: string): InspectItem {
   const full = path.resolve(cwd, file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(full, 'utf8');
+    const fd = fs.openSync(full, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+      if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'NOT_FILE' });
+      bytes = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -165,25 +225,33 @@ export function readDumpFile(file: string, cwd: string): InspectItem {
           ? 'it is a folder, not a file'
           : code === 'EACCES'
             ? 'permission denied'
-            : (err as Error).message;
+            : code === 'NOT_FILE'
+              ? 'it is not a regular file (a device, pipe or socket)'
+              : (err as Error).message;
     throw new CliError(`Cannot read ${file}: ${why}.`);
   }
-  if (text.trim() === '') throw new CliError(`Cannot use ${file}: the file is empty.`);
-  let config: VmConfig;
+  let parsed;
   try {
-    config = showVmInfoToConfig(text, 'file');
+    parsed = parseVmFile(bytes, full);
   } catch (err) {
-    throw new CliError(
-      `Cannot use ${file} as "showvminfo --machinereadable" output: ${(err as Error).message}`,
-    );
+    if (err instanceof VmFileError) throw new CliError(`Cannot use ${file}: ${err.reason}.`);
+    throw err;
   }
-  if (!looksLikeShowVmInfo(config)) {
-    throw new CliError(
-      `Cannot use ${file}: it does not look like "VBoxManage showvminfo <vm> --machinereadable" output ` +
-        '(no UUID, name, state, memory, network or storage lines were recognised).',
-    );
+  const summary = summaryFromConfig(parsed.config);
+  if (parsed.kind === 'vbox' && parsed.result.encrypted) {
+    return {
+      summary: {
+        ...summary,
+        name: path.basename(full).replace(/\.(vbox|xml)$/i, ''),
+        accessible: false,
+        error: 'The VM settings are encrypted; only VirtualBox can read them with the password.',
+      },
+      config: null,
+      origin: file,
+      kind: 'vbox',
+    };
   }
-  return { summary: summaryFromConfig(config), config, origin: file };
+  return { summary, config: parsed.config, origin: file, kind: parsed.kind };
 }
 
 /**
@@ -191,15 +259,7 @@ export function readDumpFile(file: string, cwd: string): InspectItem {
  * random text parsed leniently yields none of these). Fragments with only NIC lines pass.
  */
 export function looksLikeShowVmInfo(config: VmConfig): boolean {
-  return Boolean(
-    config.id ||
-    config.general.name ||
-    config.state ||
-    config.system.memoryMB ||
-    config.system.cpus ||
-    config.network.length > 0 ||
-    config.storage.length > 0,
-  );
+  return looksLikeDump(config);
 }
 
 /** One read issue as text: `line N: message` (the line number is added only when the message lacks it). */
@@ -215,11 +275,20 @@ function runnerExtraEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+/** What {@link readLive} found: the VMs, and for the advice the version and host info (when they could be read). */
+export interface LiveRead {
+  items: InspectItem[];
+  /** `VBoxManage --version`, e.g. `7.1.12r169651`. */
+  version?: string;
+  hostInfo?: HostInfo;
+}
+
 /**
- * Reads the inventory through VBoxManage. @throws CliError when VBoxManage cannot be found (with
- * where we looked and how to point at it) or `list vms` fails.
+ * Reads the inventory through VBoxManage (`list vms`, `showvminfo` per VM, then `--version` and
+ * `list hostinfo`, whose failures are ignored). @throws CliError when VBoxManage cannot be found
+ * (with where we looked and how to point at it) or `list vms` fails.
  */
-export async function readLive(opts: InspectOptions, io: CliIo): Promise<InspectItem[]> {
+export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRead> {
   const given = opts.vboxmanage ?? (io.env.VBOXMANAGE ? io.env.VBOXMANAGE : undefined);
   const givenBy = opts.vboxmanage !== undefined ? '--vboxmanage' : 'VBOXMANAGE';
   const userPath = given === undefined ? undefined : path.resolve(io.cwd, given);
@@ -242,7 +311,9 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<Inspect
     throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
   }
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
-  return inventory.vms.map((summary: VmSummary) => {
+  const version = await getVersion(runner).catch(() => undefined);
+  const hostInfo = await readHostInfo(runner).catch(() => undefined);
+  const items = inventory.vms.map((summary: VmSummary): InspectItem => {
     const config = inventory.configs.get(summary.id) ?? null;
     if (config === null && summary.accessible) {
       return {
@@ -256,16 +327,60 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<Inspect
     }
     return { summary, config };
   });
+  return { items, version, hostInfo };
+}
+
+/**
+ * Host facts for the advice: Node's view, completed by `list hostinfo` when given, then
+ * `--host-cores` (cores and threads) and `--host-memory` (MB) when set.
+ */
+export function cliHostFacts(opts: InspectOptions, hostInfo?: HostInfo): HostFacts {
+  const host = combineHostFacts(hostFactsFromOs(), hostInfo);
+  if (opts.hostCores !== undefined) {
+    host.cores = opts.hostCores;
+    host.threads = opts.hostCores;
+  }
+  if (opts.hostMemoryMB !== undefined) host.memoryMB = opts.hostMemoryMB;
+  return host;
+}
+
+/**
+ * Completes each `showvminfo` configuration from its readable local `.vbox` (`CfgFile`) and adds
+ * the advice findings of every readable VM. Running VMs (for the "all running VMs" memory rule)
+ * are taken from all items, before `--vm` selects some.
+ */
+export async function analyseItems(
+  items: InspectItem[],
+  ctx: { host: HostFacts; version?: string; platform: string },
+): Promise<InspectItem[]> {
+  const cache = new SettingsFileCache();
+  const completed = await mapBounded(items, 4, async (item): Promise<InspectItem> => {
+    if (!item.config || item.kind === 'vbox') return item;
+    const e = await enrichFromCfgFile(item.config, { platform: ctx.platform, cache });
+    return { ...item, config: e.config };
+  });
+  const env = {
+    host: ctx.host,
+    vboxVersion: versionOf(ctx.version),
+    hostOs: hostOsFor(ctx.platform),
+    runningVms: runningVmsOf(completed.map((i) => i.summary)),
+  };
+  return completed.map((item) =>
+    item.config && item.summary.accessible ? { ...item, findings: findingsFor(item.config, env) } : item,
+  );
 }
 
 /** Runs `inspect`. Returns the exit code; throws {@link CliError} for user-facing failures. */
 export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> {
   let items: InspectItem[];
+  let version: string | undefined;
+  let hostInfo: HostInfo | undefined;
   if (opts.files.length > 0) {
     items = opts.files.map((f) => readDumpFile(f, io.cwd));
   } else {
-    items = await readLive(opts, io);
+    ({ items, version, hostInfo } = await readLive(opts, io));
   }
+  items = await analyseItems(items, { host: cliHostFacts(opts, hostInfo), version, platform: io.platform });
   items = selectVms(items, opts.vm);
   if (opts.json) {
     // The text report lists read issues itself; with --json they go to stderr.
@@ -274,7 +389,7 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
       for (const issue of item.config?.issues ?? [])
         io.stderr(`vm-companion: warning: ${where}: ${issueText(issue)}\n`);
     }
-    io.stdout(`${JSON.stringify(toInspectJson(items), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(toInspectJson(items, opts.lang), null, 2)}\n`);
   } else {
     const lookup: CatalogLookup = getEntry;
     io.stdout(items.length === 0 ? 'No VMs found.\n' : formatInspectText(items, opts.lang, lookup));

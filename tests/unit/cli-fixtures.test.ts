@@ -529,6 +529,7 @@ const KEYS = [
   'chipset',
   'network',
   'storage',
+  'findings',
 ];
 const files = fs
   .readdirSync(DIR)
@@ -583,6 +584,11 @@ describe('inspect --file <fixture> --json', () => {
       }[];
     } & Record<string, unknown>;
     expect(Object.keys(vm)).toEqual(KEYS);
+    // Findings depend on the host running the test; their shape does not.
+    for (const f of vm.findings as Record<string, unknown>[]) {
+      expect(Object.keys(f)).toEqual(['id', 'severity', 'settingId', 'title', 'reason', 'fix']);
+      expect(['error', 'warning', 'info']).toContain(f.severity);
+    }
     expect([vm.uuid, vm.name, vm.state, vm.osType, vm.memoryMB, vm.cpus, vm.firmware, vm.chipset]).toEqual(
       exp.head,
     );

@@ -100,6 +100,7 @@ describe('JSON conversion', () => {
       chipset: null,
       network: [],
       storage: [],
+      findings: [],
       accessible: false,
       error: 'File not found.',
     });
