@@ -45,7 +45,7 @@ describe('openStore', () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
         .map((r) => (r as { name: string }).name);
-      expect(tables).toEqual(['notes', 'prefs']);
+      expect(tables).toEqual(['config_history', 'notes', 'prefs']);
     } finally {
       db.close();
     }
@@ -61,8 +61,8 @@ describe('openStore', () => {
     s2.close();
     const db = new Database(path.join(dir, DB_FILE_NAME));
     try {
-      expect(applyMigrations(db, MIGRATIONS)).toBe(2);
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(applyMigrations(db, MIGRATIONS)).toBe(MIGRATIONS.length);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     } finally {
       db.close();
     }
@@ -85,10 +85,12 @@ describe('openStore', () => {
     try {
       const bad = [
         ...MIGRATIONS,
-        { version: 3, name: 'broken', sql: 'CREATE TABLE x (a); CREATE TABLE oops (' },
+        { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (a); CREATE TABLE oops (' },
       ];
-      expect(() => applyMigrations(db, bad)).toThrow(/migration 3 \(broken\) failed/);
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(() => applyMigrations(db, bad)).toThrow(
+        new RegExp(`migration ${MIGRATIONS.length + 1} \\(broken\\) failed`),
+      );
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'").get()).toEqual({ n: 0 });
     } finally {
       db.close();
@@ -102,7 +104,7 @@ describe('openStore', () => {
     db.close();
     expect(() => openStore(dir)).toThrow(StoreSchemaError);
     expect(() => openStore(dir)).toThrow(
-      /newer version of VM Companion \(schema 99; this version understands up to 2\)/,
+      /newer version of VM Companion \(schema 99; this version understands up to 3\)/,
     );
     const check = new Database(file, { readonly: true });
     try {
