@@ -33,6 +33,7 @@ import type { VersionLike } from './advice/index.ts';
 import { combineHostFacts, hostFactsFromOs, type OsFacts } from './host.ts';
 import type { Store } from './store/index.ts';
 import { readHostInfo, readInventory } from './vbox/inventory.ts';
+import { rememberRunner } from './media.ts';
 import { locateVBoxManage, type LocateResult } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, type VBoxRunnerOptions } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
@@ -88,6 +89,8 @@ interface Snapshot {
   inventory: Inventory;
   /** Detail per lower-case VM id, findings included. */
   details: Map<string, VmDetail>;
+  /** The runner of the VBoxManage that was read (none when falling back to files or demo VMs). */
+  runner?: VBoxRunner;
 }
 
 /** First sentence of {@link NOT_FOUND_MESSAGE}: why no VBoxManage is used. */
@@ -247,7 +250,7 @@ export class InventoryService implements InventoryProvider {
     }
     this.opened.set(id, entry);
     const current = this.snapshot ?? snap;
-    const next = this.finalize(current.base, current.version, current.entries);
+    const next = { ...this.finalize(current.base, current.version, current.entries), runner: current.runner };
     if (this.snapshot === current) this.snapshot = next;
     return next.details.get(id)!;
   }
@@ -268,6 +271,8 @@ export class InventoryService implements InventoryProvider {
         if (gen === this.generation) {
           this.snapshot = snap;
           this.pending = undefined;
+          // media:info and other handlers reuse the same VBoxManage (see media.ts).
+          rememberRunner(this, snap.runner);
         }
         return snap;
       },
@@ -444,10 +449,11 @@ export class InventoryService implements InventoryProvider {
         return { summary, config: e.config, extras: e.extras, provenance: e.provenance };
       },
     );
-    return this.finalize(
+    const snap = this.finalize(
       { vbox: { ...base, found: true, version }, host, demo: false },
       versionOf(version),
       entries,
     );
+    return { ...snap, runner };
   }
 }

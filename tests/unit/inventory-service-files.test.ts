@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../app/core/api/errors.ts';
 import type { OsFacts } from '../../app/core/host.ts';
+import { runnerFor } from '../../app/core/media.ts';
 import {
   InventoryService,
   NOT_FOUND_MESSAGE,
@@ -110,6 +111,17 @@ describe('findings on the stand-in lab (VirtualBox 7.1.12, 4-core / 16 GB host f
     expect(bad.findings).toBeUndefined();
     expect(bad.summary.findings).toBe(0);
     assertOnlyReadVerbs(logFile);
+  });
+
+  it('remembers its VBoxManage runner for media:info, and forgets it without VBoxManage', async () => {
+    const svc = new InventoryService({ store, env: labEnv(), platform: 'linux' });
+    expect(runnerFor(svc)).toBeUndefined();
+    await svc.list();
+    expect(runnerFor(svc)?.path).toBe(STAND_IN);
+    store.setPrefs({ vboxManagePath: MISSING });
+    const off = new InventoryService({ store, env: { PATH: '' }, platform: 'linux', homedir: dir });
+    await off.list();
+    expect(runnerFor(off)).toBeUndefined();
   });
 
   it('records why each lab VM settings file was not read, never failing the read', async () => {
