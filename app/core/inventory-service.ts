@@ -260,6 +260,7 @@ export class InventoryService implements InventoryProvider {
     this.generation++;
     this.snapshot = undefined;
     this.pending = undefined;
+    rememberRunner(this, undefined);
   }
 
   private load(refresh: boolean): Promise<Snapshot> {
