@@ -143,6 +143,8 @@ describe('media:info', () => {
   it('unknown medium → 404 with VBoxManage’s message; unknown VM → 404; no runner → 404', async () => {
     const svc = labService();
     const api = handlersFor(svc);
+    await svc.list();
+    rememberRunner(svc, undefined); // as after a fallback: no usable VBoxManage
     const noRunner = await dispatch(api, 'media:info', { vmId: UBUNTU, medium: DIFF });
     expect(noRunner).toMatchObject({
       ok: false,
