@@ -29,149 +29,25 @@ const byId = new Map(entries.map((e) => [e.id, e]));
 const mine = entries.filter((e) => ['general', 'system', 'display'].includes(e.page));
 
 /**
- * showvminfo --machinereadable keys as the reference (virtualbox-settings.md §2.1–2.13, §3.3) writes them:
- * `N` = 1-based index, `i` = 0-based index, `<…>` = placeholder. Wildcard forms (`USBFilter*N`) are the
- * reference's own shorthand.
+ * showvminfo --machinereadable keys as the reference (virtualbox-settings.md §2.1–2.13) writes them,
+ * extracted once into tests/fixtures/reference-keys.txt: `N` = 1-based index, `i` = 0-based index,
+ * `<…>` = placeholder. The `GUI/…` lines are extra-data keys.
  */
-const REFERENCE_KEYS = [
-  // General / identity
-  ...['name', 'ostype', 'groups', 'UUID', 'CfgFile', 'SnapFldr', 'LogFldr', 'hardwareuuid', 'description'],
-  ...['clipboard', 'clipboard_file_transfers', 'draganddrop', 'encryption', 'enc_cipher', 'enc_password_id'],
-  // System › Motherboard
-  ...['memory', 'pagefusion', 'bootN', 'bootmenu', 'chipset', 'hidpointing', 'hidkeyboard', 'ioapic', 'acpi'],
-  ...[
-    'biosapic',
-    'biossystemtimeoffset',
-    'rtcuseutc',
-    'firmware',
-    'NvramFile',
-    'BIOS NVRAM File',
-    'SecureBoot',
-  ],
-  ...['hpet', 'iommu', 'platformArchitecture'],
-  // System › Processor / Acceleration
-  ...['cpus', 'cpuexecutioncap', 'pae', 'longmode', 'nested-hw-virt', 'triplefaultreset', 'apic', 'x2apic'],
-  ...[
-    'cpu-profile',
-    'cpuid-portability-level',
-    'cpuid',
-    'paravirtprovider',
-    'effparavirtprovider',
-    'paravirtdebug',
-  ],
-  ...['hwvirtex', 'nestedpaging', 'largepages', 'vtxvpid', 'vtxux', 'virtvmsavevmload'],
-  // Display
-  ...['vram', 'monitorcount', 'graphicscontroller', 'accelerate3d', 'accelerate2dvideo', 'vrde', 'vrdeport'],
-  ...['vrdeports', 'vrdeaddress', 'vrdeauthtype', 'vrdemulticon', 'vrdereusecon', 'vrdevideochannel'],
-  ...['vrdevideochannelquality', 'vrdeproperty[<name>]', 'recording_enabled', 'recording_started'],
-  ...['recording_screens', 'rec_screen_*', 'rec_screen_enabled', 'rec_screen_id', 'rec_screen_video_enabled'],
-  ...['rec_screen_audio_enabled', 'rec_screen_dest', 'rec_screen_dest_filename', 'rec_screen_opts'],
-  ...['rec_screen_video_res_xy', 'rec_screen_video_rate_kbps', 'rec_screen_video_fps'],
-  // Storage
-  ...[
-    'storagecontroller*i',
-    'storagecontrollernamei',
-    'storagecontrollertypei',
-    'storagecontrollerinstancei',
-  ],
-  ...['storagecontrollermaxportcounti', 'storagecontrollerportcounti', 'storagecontrollerbootablei'],
-  ...['"<ctl>-<port>-<device>"', '"<ctl>-ImageUUID-<port>-<device>"', 'BandwidthGroupi'],
-  ...['dvdpassthrough', 'tempeject', 'IsEjected', 'hot-pluggable', 'nonrotational', 'discard'].flatMap(
-    (tag) => [
-      `"<ctl>-${tag}-<port>-<device>"`,
-      `"<ctl>-${tag}"`, // 6.1: no port/device suffix
-    ],
-  ),
-  // Audio
-  ...['audio', 'audio_out', 'audio_in'],
-  // Network
-  ...[
-    'nicN',
-    'natnetN',
-    'bridgeadapterN',
-    'intnetN',
-    'hostonlyadapterN',
-    'hostonly-networkN',
-    'nat-networkN',
-  ],
-  ...[
-    'genericN',
-    'cloud-networkN',
-    'macaddressN',
-    'cableconnectedN',
-    'nictypeN',
-    'nicspeedN',
-    'Forwarding(i)',
-  ],
-  ...['mtu', 'sockSnd', 'sockRcv', 'tcpWndSnd', 'tcpWndRcv', 'localhostReachable', 'forwardBroadcast'],
-  // Serial / parallel
-  ...['uartN', 'uartmodeN', 'uarttypeN', 'lptN', 'lptmodeN'],
-  // USB
-  ...['usb', 'ehci', 'xhci', 'USBFilter*N', 'USBAttach*N', 'USBRemote*N'],
-  ...[
-    'Active',
-    'Name',
-    'VendorId',
-    'ProductId',
-    'Revision',
-    'Manufacturer',
-    'Product',
-    'Remote',
-    'SerialNumber',
-  ].map((f) => `USBFilter${f}N`),
-  ...[
-    'Active',
-    'VendorId',
-    'ProductId',
-    'Revision',
-    'Manufacturer',
-    'Product',
-    'SerialNumber',
-    'Address',
-  ].flatMap((f) => [`USBAttach${f}N`, `USBRemote${f}N`]),
-  // Shared folders
-  ...['SharedFolder*MappingN', 'SharedFolderNameMachineMappingN', 'SharedFolderPathMachineMappingN'],
-  ...['SharedFolderNameTransientMappingN', 'SharedFolderPathTransientMappingN'],
-  // §2.13 state, runtime, misc.
-  ...[
-    'VMState',
-    'VMStateChangeTime',
-    'VMStateFile',
-    'teleporterenabled',
-    'teleporterport',
-    'teleporteraddress',
-  ],
-  ...[
-    'teleporterpassword',
-    'tracing-enabled',
-    'tracing-allow-vm-access',
-    'tracing-config',
-    'autostart-enabled',
-  ],
-  ...[
-    'autostart-delay',
-    'defaultfrontend',
-    'vmprocpriority',
-    'GuestMemoryBalloon',
-    'SessionName',
-    'VideoMode',
-  ],
-  ...[
-    'VRDEActiveConnection',
-    'VRDEClients',
-    'GuestOSType',
-    'GuestAdditionsRunLevel',
-    'GuestAdditionsVersion',
-  ],
-  ...['SnapshotName', 'SnapshotUUID', 'SnapshotDescription', 'CurrentSnapshotName', 'CurrentSnapshotUUID'],
-  ...['CurrentSnapshotNode', 'AttachedHostPCI'],
-];
+const REFERENCE_KEYS = readFileSync(new URL('../fixtures/reference-keys.txt', import.meta.url), 'utf8')
+  .split(/\r?\n/)
+  .filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
 /**
- * Keys printed by older VirtualBox versions that the reference does not list but the real fixtures show
- * (recording switch: `videocap` in 6.x and some 5.2 builds, `vcpenabled` in older 5.x). Each must occur in a fixture.
+ * Keys printed by older VirtualBox versions that the reference does not list but the real fixtures show:
+ * the recording switch and options (`videocap*` in 5.2–6.1, `vcp*` in 5.0/5.1, `capture*` in 6.1.2) and
+ * 3.x's `vrdp` for the remote-display switch. Each must occur in a fixture.
  */
-const FIXTURE_ONLY_KEYS = ['videocap', 'vcpenabled'];
+const FIXTURE_ONLY_KEYS = [
+  ...['videocap', 'vcpenabled', 'vrdp', 'videocapopts', 'captureopts', 'videocap_audio', 'videocapaudio'],
+  ...['videocapfile', 'vcpfile', 'capturefilename', 'videocapres', 'captureres', 'vcpwidth', 'vcpheight'],
+  ...['videocapfps', 'vcpfps', 'capturevideofps', 'videocaprate', 'vcprate', 'capturevideorate'],
+  ...['videocapscreens', 'vcpscreens', 'capturescreens'],
+];
 
 /** Makes key patterns comparable: no quotes, any `<placeholder>` alike, any index (N, i, digits) alike. */
 function normalizeKey(key: string): string {
@@ -236,7 +112,27 @@ describe('catalog files', () => {
   it('covers exactly the general./system./display. mirror ids in general, system and display.json', () => {
     const wanted = MIRROR_CONTROL_IDS.filter((id) => /^(general|system|display)\./.test(id));
     expect(mine.map((e) => e.id).sort()).toEqual([...wanted].sort());
-    expect(mine).toHaveLength(30);
+    expect(mine).toHaveLength(90);
+  });
+
+  it('has the expected number of entries per page (166 in all)', () => {
+    const perPage = Object.fromEntries(
+      VBOX_PAGES.map((p) => [p, entries.filter((e) => e.page === p).length]),
+    );
+    expect(perPage).toEqual({
+      general: 20,
+      system: 46,
+      display: 24,
+      storage: 19,
+      audio: 6,
+      network: 13,
+      serial: 9,
+      usb: 13,
+      sharedFolders: 8,
+      userInterface: 8,
+    });
+    expect(entries).toHaveLength(166);
+    expect(MIRROR_CONTROL_IDS).toHaveLength(166);
   });
 
   it('puts every entry on the page and tab its id names', () => {
@@ -337,10 +233,12 @@ describe('VBoxManage flags', () => {
       const m = e.modifyvm;
       if (!m || m.command) continue;
       const name = bare(m.flag);
+      const newerThan61 = e.since !== undefined && Number(e.since) >= 7;
       const needsLegacy =
         name.includes('-') &&
         !DASHED_IN_61.includes(name) &&
-        ![...NEW_IN_70, ...NEW_IN_70_MORE].includes(name);
+        ![...NEW_IN_70, ...NEW_IN_70_MORE].includes(name) &&
+        !newerThan61;
       if (needsLegacy && !m.legacy) bad.push(`${e.id}: ${m.flag} lacks its 6.1 spelling`);
       if (m.legacy === m.flag) bad.push(`${e.id}: legacy equals flag`);
       if (m.legacy && bare(m.legacy).includes('-') && !DASHED_IN_61.includes(bare(m.legacy)))
