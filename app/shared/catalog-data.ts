@@ -23,6 +23,10 @@ import userInterface from '../../resources/catalog/userInterface.json' with { ty
  *   flag (`--bootN`, `--nicN`) is the 1-based index to fill in. With `command`, `flag` holds the option,
  *   sub-command or key that follows the VM (`modifynvram <vm> secureboot --enable|--disable`,
  *   `setextradata <vm> GUI/ScaleFactor 1.5`); when `arg` itself contains `<vm>` the VM goes there instead.
+ * - Tab `cli` of each page holds the "Advanced (VBoxManage only)" entries; `basic`, `access`, `readOnly`,
+ *   `since` and `until` (see catalog.ts) say whether 7.1's Basic mode shows a control, in which machine
+ *   states it can be changed (`canChangeIn` in catalog.ts) and which VirtualBox versions have it. Raw keys map to
+ *   entries through key-coverage.ts.
  */
 
 /** Raw JSON per page, in the Settings dialog's page order. */

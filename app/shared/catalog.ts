@@ -60,7 +60,11 @@ export const CatalogEntrySchema = z
     /** Stable id, `<page>.<tab>.<control>` (e.g. `system.processor.cpus`). */
     id: z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z0-9]+){2}$/),
     page: z.enum(VBOX_PAGES),
-    /** Tab id inside the page (`basic`, `motherboard`, `adapter`, `controller`, …). */
+    /**
+     * Tab id inside the page (`basic`, `encryption`, `motherboard`, `remote`, `recording`, `adapter`,
+     * `controller`, `attachment`, `info`, `filter`, …); `cli` is the "Advanced (VBoxManage only)" tab
+     * holding keys VBoxManage prints (or the `.vbox` file holds) that the Settings dialog has no control for.
+     */
     tab: z.string().min(1),
     control: ControlKindSchema,
     /** Label exactly as VirtualBox 7 shows it (en), and its zh-CN rendering. */
