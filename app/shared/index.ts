@@ -3,3 +3,4 @@ export * from './catalog.ts';
 export * from './catalog-ids.ts';
 export * from './contract.ts';
 export * from './advice.ts';
+export * from './key-coverage.ts';
