@@ -280,7 +280,7 @@ function norm(v: AnySourced['value'], how: Compare): string {
  * - `extras` are the file's extras as `parseVboxFile` produces them (`system.motherboard.tpm`,
  *   `audio.main.controller`, `network.adapter.promiscuous@<slot>`,
  *   `storage.controller.hostIoCache@<controller>`, `sharedFolders.main.writable@<name>`,
- *   `general.basic.osTypeId`, `system.processor.cpuHotPlug`, `system.acceleration.executionEngine`, …).
+ *   `general.basic.osTypeId`, `system.cli.cpuHotPlug`, `system.cli.executionEngine`, …).
  * - A discrepancy is recorded for each compared setting whose value is written explicitly in the
  *   file (defaults the reader inferred for absent attributes are not compared) and differs from
  *   `showvminfo`'s (enums compared case-insensitively, texts exactly after trimming): name,

@@ -177,7 +177,7 @@ describe('enrichWithVboxFile on the clientbasso pair', () => {
       key: 'Machine/@OSType',
       raw: 'Debian_64',
     });
-    expect(e.extras['audio.main.codec']).toMatchObject({ value: 'AD1980', raw: 'AD1980' });
+    expect(e.extras['audio.cli.codec']).toMatchObject({ value: 'AD1980', raw: 'AD1980' });
     expect(e.extras['storage.controller.hostIoCache@IDE']).toEqual({
       value: true,
       key: 'Machine/StorageControllers/StorageController[@name="IDE"]/@useHostIOCache',
@@ -185,8 +185,8 @@ describe('enrichWithVboxFile on the clientbasso pair', () => {
     });
     expect(e.extras['storage.controller.hostIoCache@SATA']).toMatchObject({ value: false, raw: 'false' });
     expect(e.extras['network.adapter.promiscuous@1']).toMatchObject({ value: 'deny', raw: '' });
-    expect(e.extras['system.processor.cpuHotPlug']).toMatchObject({ value: false });
-    expect(e.extras['system.acceleration.executionEngine']).toMatchObject({ value: 'default' });
+    expect(e.extras['system.cli.cpuHotPlug']).toMatchObject({ value: false });
+    expect(e.extras['system.cli.executionEngine']).toMatchObject({ value: 'default' });
     expect(Object.keys(e.extras)).toHaveLength(Object.keys(vbox.extras).length);
   });
 

@@ -380,10 +380,10 @@ const EXPECTED = {
   ],
   extras: {
     'general.basic.osTypeId': 'Windows11_64',
-    'system.processor.cpuHotPlug': true,
-    'system.motherboard.iommu': 'automatic',
+    'system.cli.cpuHotPlug': true,
+    'system.cli.iommu': 'automatic',
     'system.motherboard.tpm': 'v2_0',
-    'system.motherboard.tpmLocation': '',
+    'system.cli.tpmLocation': '',
     'display.remote.authType': 'Null',
     'display.remote.authTimeout': 9000,
     'storage.controller.hostIoCache@NVMe': false,
@@ -394,7 +394,7 @@ const EXPECTED = {
     'network.adapter.promiscuous@4': 'allow-vms',
     'network.adapter.promiscuous@5': 'deny',
     'audio.main.controller': 'hda',
-    'audio.main.codec': 'STAC9221',
+    'audio.cli.codec': 'STAC9221',
     'sharedFolders.main.writable@work': false,
     'sharedFolders.main.autoMount@work': true,
     'sharedFolders.main.autoMountPoint@work': 'W:',
@@ -419,7 +419,7 @@ describe('parseVboxFile: 7.0 (1.19) and 7.1 (1.20) layouts of the same VM', () =
     expect(v19.config.system.pae?.key).toBe('Machine/Hardware/CPU/PAE/@enabled');
     expect(v19.config.system.ioApic?.key).toBe('Machine/Hardware/BIOS/IOAPIC/@enabled');
     expect(v19.config.system.platformArchitecture).toMatchObject({ value: 'x86', raw: '' });
-    expect(v19.extras['system.acceleration.executionEngine']).toMatchObject({ value: 'default', raw: '' });
+    expect(v19.extras['system.cli.executionEngine']).toMatchObject({ value: 'default', raw: '' });
     expect(v19.config.network[0].natSettings?.localhostReachable).toMatchObject({ value: '0', raw: 'false' });
     expect(v19.extraData['GUI/ScaleFactor']).toBe('1.25');
   });
@@ -439,12 +439,12 @@ describe('parseVboxFile: 7.0 (1.19) and 7.1 (1.20) layouts of the same VM', () =
       key: 'Machine/Platform/@architecture',
       raw: 'x86',
     });
-    expect(v20.extras['system.acceleration.executionEngine']).toEqual({
+    expect(v20.extras['system.cli.executionEngine']).toEqual({
       value: 'native-api',
       key: 'Machine/@executionEngine',
       raw: 'NativeApi',
     });
-    expect(v20.extras['sharedFolders.main.symlinkPolicy@work'].value).toBe('subtree');
+    expect(v20.extras['sharedFolders.cli.symlinkPolicy@work'].value).toBe('subtree');
     expect(v20.config.serial[0].ioBase).toBe('0x03f8');
   });
 
@@ -624,7 +624,7 @@ describe('parseVboxFile: encrypted machines, odd values, defaults by settings ve
     expect(res.issues[0].message).toContain('encrypted');
     expect(res.issues[0].message).toContain('Unavailable: name, OS type');
     expect(res.issues[0].message).toContain('network');
-    expect(res.extras['general.encryption.keyId']).toEqual({
+    expect(res.extras['general.cli.vmEncryption']).toEqual({
       value: 'Win11',
       key: `MachineEncrypted[@uuid=${UUID}]/@keyId`,
       raw: 'Win11',

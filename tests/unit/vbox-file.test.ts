@@ -65,7 +65,7 @@ describe('parseVboxFile on every real .vbox fixture', () => {
     expect(res.extras['general.basic.osTypeId'].value).toBe('Linux_64');
     expect(c.system.memoryMB).toEqual({ value: 4096, key: 'Machine/Hardware/Memory/@RAMSize', raw: '4096' });
     expect(c.system.cpus).toEqual({ value: 4, key: 'Machine/Hardware/CPU/@count', raw: '4' });
-    expect(res.extras['system.processor.cpuHotPlug']).toEqual({
+    expect(res.extras['system.cli.cpuHotPlug']).toEqual({
       value: false,
       key: 'Machine/Hardware/CPU/@hotplug',
       raw: 'false',
@@ -412,7 +412,7 @@ describe('parseVboxFile on every real .vbox fixture', () => {
       [2, 3, 4, 5, 6, 7, 8].map((s) => [s, 'none', '82540EM']),
     );
     expect(c.audio).toMatchObject({ enabled: true, driver: { value: 'pulse' } });
-    expect(res.extras['audio.main.codec']).toMatchObject({ value: 'AD1980', raw: 'AD1980' });
+    expect(res.extras['audio.cli.codec']).toMatchObject({ value: 'AD1980', raw: 'AD1980' });
     expect(res.extras['storage.controller.hostIoCache@SATA']).toMatchObject({ value: false, raw: 'false' });
     expect(c.usb.ohci).toMatchObject({ value: true, raw: 'OHCI' });
     expect(res.extraData['GUI/LastCloseAction']).toBe('SaveState');

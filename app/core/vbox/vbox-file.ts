@@ -545,15 +545,15 @@ export interface ParseVboxFileOptions {
  * - `extras`: settings `showvminfo` never prints, keyed by the catalog id, plus `@<instance>` for
  *   per-item settings:
  *   `general.basic.osTypeId` (e.g. `Ubuntu_64`), `system.motherboard.tpm` (`none`/`v1_2`/`v2_0`/`host`/`swtpm`),
- *   `system.motherboard.tpmLocation`, `system.motherboard.iommu`, `system.processor.cpuHotPlug`,
- *   `system.acceleration.executionEngine` (`default`/`hwvirt`/`native-api`/`interpreter`/`recompiler`),
+ *   `system.cli.tpmLocation`, `system.cli.iommu`, `system.cli.cpuHotPlug`,
+ *   `system.cli.executionEngine` (`default`/`hwvirt`/`native-api`/`interpreter`/`recompiler`),
  *   `display.remote.authType`, `display.remote.authTimeout` (ms), `audio.main.controller`
- *   (`ac97`/`hda`/`sb16`/`virtio-sound`), `audio.main.codec`,
+ *   (`ac97`/`hda`/`sb16`/`virtio-sound`), `audio.cli.codec`,
  *   `storage.controller.hostIoCache@<controller name>`, `network.adapter.promiscuous@<slot 1…>`
  *   (`deny`/`allow-vms`/`allow-all`), `sharedFolders.main.writable@<name>`,
  *   `sharedFolders.main.autoMount@<name>`, `sharedFolders.main.autoMountPoint@<name>`,
- *   `sharedFolders.main.symlinkPolicy@<name>`, `snapshot.timeStamp@<snapshot uuid>`,
- *   and for an encrypted VM `general.encryption.keyId`. Where the model has a field (TPM → `system.tpm`,
+ *   `sharedFolders.cli.symlinkPolicy@<name>`, `snapshot.timeStamp@<snapshot uuid>`,
+ *   and for an encrypted VM `general.cli.vmEncryption`. Where the model has a field (TPM → `system.tpm`,
  *   audio controller → `audio.controller`) it is filled too.
  * - `issues`: the same array as `config.issues`.
  */
@@ -762,7 +762,7 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
     });
     const config = emptyConfig(id, issues);
     if (opts.path) config.general.cfgFile = { value: opts.path, key: '(settings file path)', raw: opts.path };
-    r.extra('general.encryption.keyId', undefined, r.str(encrypted, '', 'keyId'));
+    r.extra('general.cli.vmEncryption', undefined, r.str(encrypted, '', 'keyId'));
     return { ...base, config, extras: r.extras, encrypted: true, platformLayout: false };
   }
   if (!machine) {
@@ -959,7 +959,7 @@ function readSystem(
   const oldCount = child(cpuEl, 'CPUCount');
   s.cpus = oldCount ? r.num(oldCount, oldCount.path, 'count', 1) : r.num(cpuEl, cpuPath, 'count', 1);
   set(s, 'executionCapPercent', r.num(cpuEl, cpuPath, 'executionCap', 100));
-  r.extra('system.processor.cpuHotPlug', undefined, r.bool(cpuEl, cpuPath, 'hotplug', false));
+  r.extra('system.cli.cpuHotPlug', undefined, r.bool(cpuEl, cpuPath, 'hotplug', false));
   set(s, 'cpuProfile', r.str(cpuEl, cpuPath, 'CpuProfile', 'host'));
   // x86-only settings (showvminfo omits them for ARM VMs).
   const isX86 = s.platformArchitecture?.value.toLowerCase() !== 'arm';
@@ -978,7 +978,7 @@ function readSystem(
     set(s, 'vtxUx', r.flag(flagsEl, flagsPath, 'HardwareVirtExUX', true));
   }
   r.extra(
-    'system.acceleration.executionEngine',
+    'system.cli.executionEngine',
     undefined,
     r.enumOf(machine, 'Machine', 'executionEngine', ENGINE, 'default'),
   );
@@ -997,11 +997,7 @@ function readSystem(
   const chipset = child(cpuHome, 'Chipset');
   set(s, 'chipset', r.enumOf(chipset, `${cpuHomePath}/Chipset`, 'type', CHIPSET, 'piix3'));
   const iommu = child(cpuHome, 'Iommu');
-  r.extra(
-    'system.motherboard.iommu',
-    undefined,
-    r.enumOf(iommu, `${cpuHomePath}/Iommu`, 'type', IOMMU, 'none'),
-  );
+  r.extra('system.cli.iommu', undefined, r.enumOf(iommu, `${cpuHomePath}/Iommu`, 'type', IOMMU, 'none'));
   const rtc = child(cpuHome, 'RTC');
   const utc = r.str(rtc, `${cpuHomePath}/RTC`, 'localOrUTC', 'local');
   if (utc) s.rtcUseUtc = { ...utc, value: utc.value.trim().toUpperCase() === 'UTC' };
@@ -1021,11 +1017,7 @@ function readSystem(
   const tpmType = r.enumOf(tpm, `${hwPath}/TrustedPlatformModule`, 'type', TPM, 'none');
   set(s, 'tpm', tpmType);
   r.extra('system.motherboard.tpm', undefined, tpmType);
-  r.extra(
-    'system.motherboard.tpmLocation',
-    undefined,
-    r.str(tpm, `${hwPath}/TrustedPlatformModule`, 'location'),
-  );
+  r.extra('system.cli.tpmLocation', undefined, r.str(tpm, `${hwPath}/TrustedPlatformModule`, 'location'));
 
   const hid = child(hardware, 'HID');
   set(s, 'pointingDevice', r.enumOf(hid, `${hwPath}/HID`, 'Pointing', POINTING, 'ps2mouse'));
@@ -1316,7 +1308,7 @@ function readAudio(r: FileReader, config: VmConfig, hardware: XmlElement | undef
   set(audio, 'controller', controller);
   r.extra('audio.main.controller', undefined, controller);
   r.extra(
-    'audio.main.codec',
+    'audio.cli.codec',
     undefined,
     r.str(el, p, 'codec', lookup(AUDIO_CODEC_FOR, controller?.value ?? 'ac97')),
   );
@@ -1428,7 +1420,7 @@ function readSharedFolders(r: FileReader, config: VmConfig, hardware: XmlElement
     r.extra('sharedFolders.main.writable', inst, r.bool(el, el.path, 'writable', true));
     r.extra('sharedFolders.main.autoMount', inst, r.bool(el, el.path, 'autoMount', false));
     r.extra('sharedFolders.main.autoMountPoint', inst, r.str(el, el.path, 'autoMountPoint'));
-    r.extra('sharedFolders.main.symlinkPolicy', inst, r.str(el, el.path, 'symlinkPolicy'));
+    r.extra('sharedFolders.cli.symlinkPolicy', inst, r.str(el, el.path, 'symlinkPolicy'));
   });
   config.sharedFolders = out;
 }
