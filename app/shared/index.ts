@@ -4,3 +4,4 @@ export * from './catalog-ids.ts';
 export * from './contract.ts';
 export * from './advice.ts';
 export * from './key-coverage.ts';
+export * from './foreign-catalog.ts';

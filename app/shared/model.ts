@@ -264,6 +264,12 @@ export interface VmConfig {
   usb: UsbConfig;
   sharedFolders: SharedFolder[];
   snapshots: SnapshotNode[];
+  /**
+   * Hypervisor-specific values that the VirtualBox-shaped fields above do not hold, keyed by
+   * VMware/KVM catalog id (`vmware.processors.vtx`, `kvm.cpus.model`, …; see `foreign-catalog.ts`),
+   * with an optional `#instance` suffix. Empty or absent for VirtualBox VMs.
+   */
+  native?: Record<string, Sourced<string>>;
   /** Keys present in the output that the model does not map. */
   unknownKeys: UnknownKey[];
   /** Lines that could not be parsed (with line numbers), banners skipped, etc. */
