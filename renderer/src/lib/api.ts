@@ -19,6 +19,9 @@ const CHANNELS = [
   'vms:get',
   'notes:list',
   'notes:save',
+  'vms:history',
+  'vms:openFile',
+  'media:info',
   'prefs:get',
   'prefs:set',
 ] as const satisfies readonly Channel[];

@@ -225,3 +225,36 @@ export function osFamilyId(description: string | undefined): string | undefined 
   ];
   return patterns.find(([re]) => re.test(d))?.[1];
 }
+
+/**
+ * A size the way VirtualBox's Storage Information panel prints it: binary units (1 KB = 1024 B)
+ * with two decimals ("64.00 GB", "2.48 GB", "512 B"). `bytes` must be ≥ 0.
+ */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(2)} ${units[unit]}`;
+}
+
+/**
+ * i18n key of the "Details" line for a medium's `Format variant` (`showmediuminfo`, VirtualBox
+ * 5.0–7.1: `dynamic default`, `fixed default`, `diff default`, `dynamic split2G`, `differencing
+ * default`…): `medium.variant.fixed` / `dynamic` / `diff`, plus whether the image is split into
+ * 2 GB files; `undefined` when the variant is unknown or absent.
+ */
+export function variantKey(
+  variant: string | undefined,
+  differencing: boolean,
+): { key: string; split: boolean } | undefined {
+  const v = (variant ?? '').toLowerCase();
+  const split = /split2g/.test(v);
+  if (differencing || /\bdiff/.test(v)) return { key: 'medium.variant.diff', split };
+  if (/\bfixed\b/.test(v)) return { key: 'medium.variant.fixed', split };
+  if (/\b(dynamic|standard)\b/.test(v)) return { key: 'medium.variant.dynamic', split };
+  return undefined;
+}

@@ -4,22 +4,47 @@
  * by `pages/Mirror.svelte` and read by every `<Setting>`.
  */
 import { getContext, setContext } from 'svelte';
-import type { Note } from '../../../app/shared/contract.ts';
+import type { Finding } from '../../../app/shared/advice.ts';
+import type { Discrepancy, Note, VmDetail } from '../../../app/shared/contract.ts';
 import type { MirrorControlId } from '../../../app/shared/catalog-ids.ts';
-import type { HostFacts } from '../../../app/shared/model.ts';
+import { CATALOG } from '../../../app/shared/catalog-data.ts';
+import type { CatalogEntry, VBoxPage } from '../../../app/shared/catalog.ts';
+import type { HostFacts, Sourced } from '../../../app/shared/model.ts';
+import { findingsFor, settingMatches } from './findings.ts';
+import { collectValues, findExtra, indexValues } from './values.ts';
 
 /**
  * Why a control has no value: `notReported` = this VM's dump lacks the key; `notPrinted` = VBoxManage
  * never prints this setting (it lives only in the `.vbox` file); `notReadYet` = stored in GUI
  * extra-data, which this version does not read.
  */
-export type AbsentReason = 'notReported' | 'notPrinted' | 'notReadYet';
+export type AbsentReason = 'notReported' | 'notPrinted' | 'notReadYet' | 'notInFile';
+
+/**
+ * VirtualBox 7.1's experience mode of the Settings dialog (reference §1.2): `basic` shows only the
+ * editors flagged for Basic mode (catalog `basic: true`) and only Adapter 1 on Network; `expert` all.
+ */
+export type SettingsMode = 'basic' | 'expert';
+
+/** `localStorage` key remembering the Basic/Expert choice across VMs and launches. */
+export const MODE_STORAGE_KEY = 'vm-companion.settingsMode';
+
+/** The remembered mode; Expert when nothing was stored (what VirtualBox 7.1 picks when VMs already exist). */
+export function storedMode(): SettingsMode {
+  try {
+    return localStorage.getItem(MODE_STORAGE_KEY) === 'basic' ? 'basic' : 'expert';
+  } catch {
+    return 'expert';
+  }
+}
 
 /** One raw `key=value` a control's value came from. `quoteKey` for storage keys VirtualBox prints quoted. */
 export interface SourceRef {
   key: string;
   raw: string;
   quoteKey?: boolean;
+  /** Where the line came from: `showvminfo` output (default) or the VM's `.vbox` settings file. */
+  origin?: 'showvminfo' | 'vbox';
 }
 
 /** A message key (chrome strings) with values, for host-aware remarks such as "25 % of host RAM". */
@@ -36,6 +61,8 @@ export interface Selection {
   instance?: string;
   /** Note key: `id` or `id#instance` (sanitised for the contract). */
   settingId: string;
+  /** Other instance spellings advice uses for this control (storage `SATA:0:0`, controller index). */
+  aliases?: string[];
   /** The value as the control shows it, in the current language (a getter, so a language switch updates it). */
   text: () => string;
   /** `data-value` of the control. */
@@ -53,13 +80,91 @@ export class MirrorState {
   /** The VirtualBox UUID used in example commands (`demo-` prefix removed). */
   readonly uuid: string;
   readonly host: HostFacts;
+  /** `VMState` as printed (`poweroff`, `running`, `saved`…); `''` when unknown. Drives the access locks. */
+  readonly vmState: string;
+  /** Advice findings for this VM, most serious first. */
+  readonly findings: Finding[];
+  /** `.vbox`-only values keyed by catalog id with optional `@instance`. */
+  readonly extras: Record<string, Sourced<string | number | boolean>>;
+  readonly discrepancies: Discrepancy[];
+  /** True when the `.vbox` file was read (absent `.vbox` values then mean "not in the file"). */
+  readonly vboxRead: boolean;
+  /** Path of the VM's `.vbox` settings file, when known. */
+  readonly vboxPath: string;
+  /** Raw values by `<id>` / `<id>#<instance>`, from the config's sourced values and unknown keys. */
+  private readonly values: Map<string, Sourced<unknown>[]>;
   selected = $state<Selection | null>(null);
   notes = $state<Record<string, Note>>({});
+  mode = $state<SettingsMode>(storedMode());
+  /** A control to select as soon as it is on screen (set when a finding is clicked). */
+  focus = $state<string | null>(null);
 
-  constructor(vmId: string, host: HostFacts) {
+  constructor(
+    vmId: string,
+    host: HostFacts,
+    detail?: Pick<VmDetail, 'findings' | 'extras' | 'provenance' | 'config'>,
+    vmState = '',
+  ) {
     this.vmId = vmId;
     this.uuid = vmId.replace(/^demo-/, '');
     this.host = host;
+    this.vmState = vmState;
+    this.findings = detail?.findings ?? [];
+    this.extras = detail?.extras ?? {};
+    this.discrepancies = detail?.provenance?.discrepancies ?? [];
+    this.vboxRead = detail?.provenance?.vboxFile?.read === true;
+    this.vboxPath = detail?.provenance?.vboxFile?.path ?? '';
+    this.values = indexValues(detail?.config ? collectValues(detail.config) : []);
+  }
+
+  /** Switches Basic/Expert and remembers the choice. */
+  setMode(mode: SettingsMode): void {
+    this.mode = mode;
+    try {
+      localStorage.setItem(MODE_STORAGE_KEY, mode);
+    } catch {
+      // Storage disabled: the choice lasts for this page view.
+    }
+  }
+
+  /** Whether the current mode shows the catalog entry (Basic: `basic: true` only). */
+  shows(entry: Pick<CatalogEntry, 'basic'> | undefined): boolean {
+    return this.mode === 'expert' || entry?.basic === true;
+  }
+
+  /** Whether the current mode shows any control of `page` (and of `tab`, a catalog tab id, when given). */
+  showsTab(page: VBoxPage, tab?: string): boolean {
+    if (this.mode === 'expert') return true;
+    return CATALOG.some((e) => e.page === page && (tab === undefined || e.tab === tab) && e.basic);
+  }
+
+  /** Findings on a control (`id` + instance or one of its aliases), most serious first. */
+  findingsOn(id: string, instance?: string, aliases: readonly string[] = []): Finding[] {
+    return findingsFor(this.findings, id, instance, aliases);
+  }
+
+  /** Discrepancies between `.vbox` and `showvminfo` for a control. */
+  discrepanciesOn(id: string, instance?: string, aliases: readonly string[] = []): Discrepancy[] {
+    return this.discrepancies.filter((d) => settingMatches(d.settingId, id, instance, aliases));
+  }
+
+  /** The `.vbox` value for a control (`extras["<id>@<instance>"]` / `extras["<id>"]`, see `findExtra`). */
+  extra(id: string, instance?: string): Sourced<string | number | boolean> | undefined {
+    return findExtra(this.extras, id, instance);
+  }
+
+  /** The raw showvminfo values behind a control (sourced config values and kept unknown keys), printed order. */
+  valuesOf(id: string, instance?: string): Sourced<unknown>[] {
+    return this.values.get(instance === undefined ? id : `${id}#${instance}`) ?? [];
+  }
+
+  /** Instances (adapter slots, port numbers, …) that have values for a control, sorted naturally. */
+  instancesOf(id: string): string[] {
+    const out: string[] = [];
+    for (const key of this.values.keys()) {
+      if (key.startsWith(`${id}#`)) out.push(key.slice(id.length + 1));
+    }
+    return out.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   }
 
   /** Marks a control selected; the explanation panel follows. */
