@@ -5,11 +5,12 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { Finding } from '../../../app/shared/advice.ts';
-import type { Discrepancy, Note, VmDetail } from '../../../app/shared/contract.ts';
+import type { Discrepancy, MediumInfo, Note, VmDetail } from '../../../app/shared/contract.ts';
 import type { MirrorControlId } from '../../../app/shared/catalog-ids.ts';
 import { CATALOG } from '../../../app/shared/catalog-data.ts';
 import type { CatalogEntry, VBoxPage } from '../../../app/shared/catalog.ts';
 import type { HostFacts, Sourced } from '../../../app/shared/model.ts';
+import { api } from './api.ts';
 import { findingsFor, settingMatches } from './findings.ts';
 import { collectValues, findExtra, indexValues } from './values.ts';
 
@@ -45,6 +46,8 @@ export interface SourceRef {
   quoteKey?: boolean;
   /** Where the line came from: `showvminfo` output (default) or the VM's `.vbox` settings file. */
   origin?: 'showvminfo' | 'vbox';
+  /** `.vbox` values only: the value VirtualBox uses when the attribute is absent (`raw` is then `''`). */
+  defaultValue?: string;
 }
 
 /** A message key (chrome strings) with values, for host-aware remarks such as "25 % of host RAM". */
@@ -98,6 +101,8 @@ export class MirrorState {
   mode = $state<SettingsMode>(storedMode());
   /** A control to select as soon as it is on screen (set when a finding is clicked). */
   focus = $state<string | null>(null);
+  /** `media:info` answers by medium UUID: `{}` while loading, then `info` or `error`. */
+  media = $state<Record<string, { info?: MediumInfo; error?: string }>>({});
 
   constructor(
     vmId: string,
@@ -115,6 +120,23 @@ export class MirrorState {
     this.vboxRead = detail?.provenance?.vboxFile?.read === true;
     this.vboxPath = detail?.provenance?.vboxFile?.path ?? '';
     this.values = indexValues(detail?.config ? collectValues(detail.config) : []);
+  }
+
+  /**
+   * Asks `media:info` (VBoxManage showmediuminfo) about a medium once; the answer lands in
+   * {@link media}. Failures (unknown medium, no VBoxManage) are kept as `error` text, never thrown.
+   */
+  loadMedium(uuid: string): void {
+    if (this.media[uuid]) return;
+    this.media[uuid] = {};
+    api['media:info']({ vmId: this.vmId, medium: uuid }).then(
+      (info) => {
+        this.media[uuid] = { info };
+      },
+      (e: unknown) => {
+        this.media[uuid] = { error: e instanceof Error ? e.message : String(e) };
+      },
+    );
   }
 
   /** Switches Basic/Expert and remembers the choice. */
