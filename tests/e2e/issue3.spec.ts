@@ -23,7 +23,7 @@ const ubuntuVm = lab.vms.find((vm) => vm.showvminfo?.includes('snapshot-differen
 const ubuntu = dumpFacts(ubuntuVm.showvminfo!);
 const ubuntuDump = readFileSync(fixture(ubuntuVm.showvminfo!), 'utf8');
 /** A running lab VM (VirtualBox 6.1 dump with VMState="running"). */
-const runningVm = lab.vms.find((vm) => vm.running && vm.showvminfo?.includes('vbox612'))!;
+const runningVm = lab.vms.find((vm) => vm.showvminfo?.includes('vbox612-macos-host-running'))!;
 const running = dumpFacts(runningVm.showvminfo!);
 const runningDump = readFileSync(fixture(runningVm.showvminfo!), 'utf8');
 
