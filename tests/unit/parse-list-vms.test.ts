@@ -90,7 +90,7 @@ describe('parseListVms — edge cases', () => {
     const r = parseListVms('\n"A" {11111111-2222-3333-4444-555555555555}\ngarbage here\n"B" {not-a-uuid}\n');
     expect(r.vms.map((v) => v.name)).toEqual(['A']);
     expect(r.issues.map((i) => i.line)).toEqual([3, 4]);
-    expect(r.issues[0].message).toContain('line 3');
+    expect(r.issues[0].message).toBe('not a "<name>" {<uuid>} row: garbage here');
   });
 
   it('empty output means no VMs', () => {

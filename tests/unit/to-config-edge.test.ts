@@ -364,6 +364,30 @@ describe('showVmInfoToConfig — synthetic edge cases', () => {
     expect(c.issues.map((i) => i.line).sort()).toEqual([3, 5, 6]);
   });
 
+  it('issue messages never start with "line N:" (the line field carries it, printers add it once)', () => {
+    const c = cfg(
+      [
+        'WARNING: The vboxdrv kernel module is not loaded.',
+        'memory=lots',
+        'cpus=2',
+        'cpus=4',
+        'junk line',
+        'mtu="0"',
+        'macaddress3="080027000003"',
+        'uart1="weird"',
+        'SharedFolderNameMachineMapping1="share"',
+        'Forwarding(0)="bad"',
+        'ostype="Ubuntu',
+      ].join('\n'),
+    );
+    expect(c.issues.length).toBeGreaterThanOrEqual(9);
+    for (const i of c.issues) {
+      expect(i.line).toBeGreaterThan(0);
+      expect(i.message).not.toMatch(/^line \d+/);
+    }
+    expect(c.issues.find((i) => i.line === 7)?.message).toBe('not a key=value line, skipped: junk line');
+  });
+
   it('audio enabled follows the driver; 7.x on/off audio_in/out', () => {
     const c = cfg('audio="default"\naudio_out="on"\naudio_in="off"\n');
     expect(c.audio).toEqual({

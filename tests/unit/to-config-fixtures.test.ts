@@ -1076,6 +1076,10 @@ describe('showVmInfoToConfig — every real showvminfo fixture', () => {
         x.trait(c, text);
       });
 
+      it('issue messages never repeat their line number (the line field carries it)', () => {
+        for (const i of c.issues) expect(i.message).not.toMatch(/^line \d+/);
+      });
+
       it('is lossless: every parsed entry is mapped or kept as unknown key', () => {
         const parsed = parseShowVmInfo(text);
         expect(c.unknownKeys.length).toBeLessThan(parsed.entries.length);

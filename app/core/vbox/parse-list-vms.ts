@@ -45,7 +45,7 @@ export function parseListVms(text: string): ListVmsResult {
     if (!m) {
       issues.push({
         line: i + 1,
-        message: `line ${i + 1}: not a "<name>" {<uuid>} row: ${line.slice(0, 200)}`,
+        message: `not a "<name>" {<uuid>} row: ${line.slice(0, 200)}`,
       });
       return;
     }

@@ -142,7 +142,7 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
       if (end < 0) {
         issues.push({
           line: lineNo,
-          message: `line ${lineNo}: quoted key without closing '"=': ${s.slice(0, 200)}`,
+          message: `quoted key without closing '"=': ${s.slice(0, 200)}`,
         });
         return i + 1;
       }
@@ -153,7 +153,7 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
       if (eq <= 0) {
         issues.push({
           line: lineNo,
-          message: `line ${lineNo}: not a key=value line, skipped: ${s.slice(0, 200)}`,
+          message: `not a key=value line, skipped: ${s.slice(0, 200)}`,
         });
         return i + 1;
       }
@@ -219,7 +219,7 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
     if (atEnd >= 0) return push(body.slice(0, atEnd), '', i + 1);
     issues.push({
       line: lineNo,
-      message: `line ${lineNo}: value of "${key}" has no closing quote; took the rest of the line`,
+      message: `value of "${key}" has no closing quote; took the rest of the line`,
     });
     return push(body.trimEnd(), '', i + 1);
   };
@@ -239,11 +239,11 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
         .map((l) => l.trim())
         .filter((l) => l !== '');
       i = end;
-      issues.push({ line: lineNo, message: `line ${lineNo}: skipped wrapper warning: ${parts.join(' ')}` });
+      issues.push({ line: lineNo, message: `skipped wrapper warning: ${parts.join(' ')}` });
       continue;
     }
     if (!line.includes('=') && isLogoLine(line)) {
-      issues.push({ line: lineNo, message: `line ${lineNo}: skipped VBoxManage logo line: ${line.trim()}` });
+      issues.push({ line: lineNo, message: `skipped VBoxManage logo line: ${line.trim()}` });
       i++;
       continue;
     }

@@ -86,7 +86,7 @@ class Reader {
       const line = this.entries[dup].line;
       this.issues.push({
         line,
-        message: `line ${line}: "${key}" repeated; the first value (line ${this.entries[first].line}) is used`,
+        message: `"${key}" repeated; the first value (line ${this.entries[first].line}) is used`,
       });
     }
     return this.entries[first];
@@ -128,7 +128,7 @@ class Reader {
     if (i >= 0) this.used[i] = false;
     this.issues.push({
       line: e.line,
-      message: `line ${e.line}: value "${e.value.slice(0, 80)}" of "${e.key}" ${why}; kept as unknown key`,
+      message: `value "${e.value.slice(0, 80)}" of "${e.key}" ${why}; kept as unknown key`,
     });
   }
 }
@@ -372,7 +372,7 @@ function readStorage(r: Reader, config: VmConfig): void {
       } else if (a) {
         config.issues.push({
           line: e.line,
-          message: `line ${e.line}: slot ${c.name.value} ${port}-${device} printed twice; the last value is used`,
+          message: `slot ${c.name.value} ${port}-${device} printed twice; the last value is used`,
         });
         a.medium = sourced(e, e.value);
       } else {
@@ -398,7 +398,7 @@ function readStorage(r: Reader, config: VmConfig): void {
       if (!a) {
         config.issues.push({
           line: e.line,
-          message: `line ${e.line}: "${e.key}" has no preceding ${c.name.value} attachment; kept as unknown key`,
+          message: `"${e.key}" has no preceding ${c.name.value} attachment; kept as unknown key`,
         });
         return;
       }
@@ -466,7 +466,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
           r.used[i] = false;
           config.issues.push({
             line: e.line,
-            message: `line ${e.line}: "${e.key}" repeated; the first value is used`,
+            message: `"${e.key}" repeated; the first value is used`,
           });
           return;
         }
@@ -486,7 +486,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
       if (!lastNat) {
         config.issues.push({
           line: e.line,
-          message: `line ${e.line}: "${e.key}" does not follow a NAT adapter (${lastNic ? `last adapter line ${lastNic.line} is ${lastNic.key}="${lastNic.value}"` : 'no nicN line before it'}); kept as unknown key`,
+          message: `"${e.key}" does not follow a NAT adapter (${lastNic ? `last adapter line ${lastNic.line} is ${lastNic.key}="${lastNic.value}"` : 'no nicN line before it'}); kept as unknown key`,
         });
         return;
       }
@@ -495,7 +495,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
         if (!rule) {
           config.issues.push({
             line: e.line,
-            message: `line ${e.line}: "${e.key}" is not name,protocol,hostIP,hostPort,guestIP,guestPort: "${e.value}"; kept as unknown key`,
+            message: `"${e.key}" is not name,protocol,hostIP,hostPort,guestIP,guestPort: "${e.value}"; kept as unknown key`,
           });
           return;
         }
@@ -508,7 +508,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
       if (e.key in lastNat.natSettings) {
         config.issues.push({
           line: e.line,
-          message: `line ${e.line}: NAT setting "${e.key}" repeated for adapter ${lastNat.slot}; the last value is used`,
+          message: `NAT setting "${e.key}" repeated for adapter ${lastNat.slot}; the last value is used`,
         });
       }
       lastNat.natSettings[e.key] = sourced(e, e.value);
@@ -522,7 +522,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
     if (!any) continue;
     config.issues.push({
       line: any.line,
-      message: `line ${any.line}: adapter ${slot} has settings but no nic${slot} line`,
+      message: `adapter ${slot} has settings but no nic${slot} line`,
     });
     bySlot.set(slot, {
       slot,
@@ -541,7 +541,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
         if (other === e) continue;
         config.issues.push({
           line: other.line,
-          message: `line ${other.line}: "${other.key}" does not match nic${slot}="${a.attachment.value}"; kept as unknown key`,
+          message: `"${other.key}" does not match nic${slot}="${a.attachment.value}"; kept as unknown key`,
         });
         r.used[r.entries.indexOf(other)] = false;
       }
@@ -606,7 +606,7 @@ function readSerial(r: Reader, config: VmConfig): void {
       } else if (v !== 'off') {
         config.issues.push({
           line: e.line,
-          message: `line ${e.line}: "${e.key}" is neither off nor "<I/O base>,<IRQ>": "${v}"`,
+          message: `"${e.key}" is neither off nor "<I/O base>,<IRQ>": "${v}"`,
         });
       }
       ports.set(slot, p);
@@ -690,7 +690,7 @@ function readSharedFolders(r: Reader, config: VmConfig): void {
     if (!f.name || !f.path) {
       config.issues.push({
         line: any.line,
-        message: `line ${any.line}: shared folder ${f.index} has a ${f.name ? 'name' : 'path'} but no ${f.name ? 'path' : 'name'}`,
+        message: `shared folder ${f.index} has a ${f.name ? 'name' : 'path'} but no ${f.name ? 'path' : 'name'}`,
       });
     }
     out.push({
@@ -766,7 +766,7 @@ function readSnapshots(r: Reader, config: VmConfig): void {
     const e = (currentUuid ?? currentNode)!;
     config.issues.push({
       line: e.line,
-      message: `line ${e.line}: current snapshot "${e.value}" is not in the snapshot list`,
+      message: `current snapshot "${e.value}" is not in the snapshot list`,
     });
   }
   config.snapshots = roots;
