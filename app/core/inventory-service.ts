@@ -10,7 +10,7 @@ import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../shared/advice.ts';
 import type { Inventory, Provenance, VmDetail } from '../shared/contract.ts';
-import type { HostFacts, Sourced, VBoxStatus, VmConfig, VmSummary } from '../shared/model.ts';
+import type { HostFacts, ReadIssue, Sourced, VBoxStatus, VmConfig, VmSummary } from '../shared/model.ts';
 import { NotFoundError, ValidationError } from './api/errors.ts';
 import type { InventoryProvider } from './api/handlers.ts';
 import { loadDemoVms, type DemoInventory } from './demo.ts';
@@ -78,6 +78,8 @@ interface Base {
   vbox: VBoxStatus;
   host: HostFacts;
   demo: boolean;
+  /** Problems with the `list vms` output (see `Inventory.issues`); absent when none. */
+  issues?: ReadIssue[];
 }
 
 interface Snapshot {
@@ -142,7 +144,8 @@ export class InventoryService implements InventoryProvider {
    * their reason; files opened with {@link openFile} too), each with its findings count. Cached
    * after the first call; `refresh` reads again. Concurrent calls share one read. When VBoxManage
    * is missing or unusable, `vbox.found`/`vbox.error` say why and the registry's or demo VMs are
-   * returned (`demo: true` for the latter). Rejects only on unexpected internal errors.
+   * returned (`demo: true` for the latter). Problems with the `list vms` output itself (rows that
+   * cannot be read, repeated UUIDs) are in `issues`. Rejects only on unexpected internal errors.
    */
   async list(refresh = false): Promise<Inventory> {
     return (await this.load(refresh)).inventory;
@@ -450,11 +453,9 @@ export class InventoryService implements InventoryProvider {
         return { summary, config: e.config, extras: e.extras, provenance: e.provenance };
       },
     );
-    const snap = this.finalize(
-      { vbox: { ...base, found: true, version }, host, demo: false },
-      versionOf(version),
-      entries,
-    );
+    const listBase: Base = { vbox: { ...base, found: true, version }, host, demo: false };
+    if (inv.issues.length > 0) listBase.issues = inv.issues;
+    const snap = this.finalize(listBase, versionOf(version), entries);
     return { ...snap, runner };
   }
 }

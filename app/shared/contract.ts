@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HostFacts, Sourced, VBoxStatus, VmConfig, VmSummary } from './model.ts';
+import type { HostFacts, ReadIssue, Sourced, VBoxStatus, VmConfig, VmSummary } from './model.ts';
 import type { Finding } from './advice.ts';
 import { LANGUAGES } from './catalog.ts';
 
@@ -43,6 +43,12 @@ export interface Inventory {
   vms: VmSummary[];
   /** True when `vms` are the bundled demo VMs (no VBoxManage found). */
   demo: boolean;
+  /**
+   * Problems with the VM listing itself (`VBoxManage list vms` lines that are not rows, repeated
+   * UUIDs), each with its line in that output when it concerns one line (the message does not
+   * repeat it). Absent when there were none. Problems of one VM are in its `config.issues`.
+   */
+  issues?: ReadIssue[];
 }
 
 /**

@@ -227,6 +227,22 @@ describe('InventoryService with the stand-in lab', () => {
     expect(inv.vms).toHaveLength(LAB.vms.length);
   });
 
+  it('problems with the list vms output reach Inventory.issues (absent when there are none)', async () => {
+    const scenario = writeScenario(dir, {
+      vms: [...LAB.vms.slice(0, 2), { uuid: '0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6', name: 'odd\n"quoted' }],
+    });
+    const svc = new InventoryService({
+      store,
+      env: { PATH: '', VBOXMANAGE: STAND_IN, ...standInEnv(scenario, logFile) },
+      platform: 'linux',
+    });
+    const inv = await svc.list();
+    expect(inv.issues).toEqual([{ line: 3, message: 'list vms: not a "<name>" {<uuid>} row: "odd' }]);
+    expect(inv.vms).toHaveLength(3);
+    const clean = new InventoryService({ store, env: labEnv(), platform: 'linux' });
+    expect((await clean.list()).issues).toBeUndefined();
+  });
+
   it('keeps going when some VMs fail (failing scenario with a hanging VM)', async () => {
     const svc = new InventoryService({
       store,

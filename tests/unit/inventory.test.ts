@@ -187,6 +187,27 @@ describe('readInventory when things go wrong', () => {
     expect((err as VBoxError).kind).toBe('aborted');
   });
 
+  it('a VM whose name has a newline is listed (row joined), not lost; odd rows reach issues without a repeated line number', async () => {
+    const lab = loadScenario('lab');
+    const { runner } = standIn({
+      vms: [
+        { ...lab.vms[0], name: 'web\nserver' },
+        {
+          uuid: '0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6',
+          name: 'odd\n"quoted',
+          inaccessible: false,
+          hang: false,
+        },
+      ],
+    });
+    const inv = await readInventory(runner);
+    expect(inv.vms[0]).toMatchObject({ id: lab.vms[0].uuid, name: 'SERVER1919C v114', accessible: true });
+    expect(inv.configs.has(lab.vms[0].uuid)).toBe(true);
+    // `"odd` then `"quoted" {uuid}`: the second line is a row of its own, the first cannot be joined.
+    expect(inv.issues).toEqual([{ line: 3, message: 'list vms: not a "<name>" {<uuid>} row: "odd' }]);
+    expect(inv.vms.map((v) => v.id)).toEqual([lab.vms[0].uuid, '0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6']);
+  });
+
   it('no VMs: empty list, no issues', async () => {
     const { runner } = standIn({ vms: [] });
     expect(await readInventory(runner)).toEqual({ vms: [], configs: new Map(), issues: [] });

@@ -93,6 +93,37 @@ describe('parseListVms — edge cases', () => {
     expect(r.issues[0].message).toBe('not a "<name>" {<uuid>} row: garbage here');
   });
 
+  it('a name with newlines spreads over several lines: joined into one row, the newlines kept', () => {
+    const r = parseListVms(
+      [
+        '"Lab" {1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d}',
+        '"web',
+        'server" {9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f}',
+        '"three',
+        '',
+        ' lines {x}" {11111111-2222-3333-4444-555555555555}',
+        '"Build" {5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f}',
+      ].join('\r\n'),
+    );
+    expect(r.issues).toEqual([]);
+    expect(r.vms).toEqual([
+      { name: 'Lab', uuid: '1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d', accessible: true },
+      { name: 'web\nserver', uuid: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', accessible: true },
+      { name: 'three\n\n lines {x}', uuid: '11111111-2222-3333-4444-555555555555', accessible: true },
+      { name: 'Build', uuid: '5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f', accessible: true },
+    ]);
+  });
+
+  it('a split row is not joined across the next row (a line starting with ") — that is an issue', () => {
+    const r = parseListVms('"half\n"B" {5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f}\n"tail\nno uuid here\n');
+    expect(r.vms.map((v) => v.name)).toEqual(['B']);
+    expect(r.issues).toEqual([
+      { line: 1, message: 'not a "<name>" {<uuid>} row: "half' },
+      { line: 3, message: 'not a "<name>" {<uuid>} row: "tail' },
+      { line: 4, message: 'not a "<name>" {<uuid>} row: no uuid here' },
+    ]);
+  });
+
   it('empty output means no VMs', () => {
     expect(parseListVms('')).toEqual({ vms: [], issues: [] });
   });
