@@ -56,6 +56,14 @@ export interface Store {
    * @returns true when the row was stored.
    */
   appendConfigHistory(vmId: string, row: ConfigHistoryRow, keep: number): boolean;
+  /** Every note of every VM, ordered by VM id then setting id (the VM-wide note `''` first). */
+  listAllNotes(): Note[];
+  /**
+   * The open database, for feature modules that own tables of their own (study progress and the
+   * search index, migration 0004: app/core/study, app/core/search). Do not close it; use
+   * {@link Store.close}.
+   */
+  readonly db: Database.Database;
   /** Closes the database. Further calls throw. Safe to call twice. */
   close(): void;
 }
@@ -170,6 +178,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
      ON CONFLICT (vm_id, setting_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
   );
   const deleteNote = db.prepare<[string, string]>('DELETE FROM notes WHERE vm_id = ? AND setting_id = ?');
+  const selectAllNotes = db.prepare<[], NoteRow>(
+    'SELECT vm_id, setting_id, body, updated_at FROM notes ORDER BY vm_id, setting_id',
+  );
   const selectPrefs = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM prefs');
   const upsertPref = db.prepare<[string, string]>(
     'INSERT INTO prefs (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -240,6 +251,8 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     configHistory: (vmId) =>
       selectHistory.all(vmId).map((r) => ({ at: r.at, configJson: r.config_json, hash: r.hash })),
     appendConfigHistory: (vmId, row, keep) => appendHistoryTx.immediate(vmId, row, keep),
+    listAllNotes: () => selectAllNotes.all().map(toNote),
+    db,
     close() {
       if (db.open) db.close();
     },
