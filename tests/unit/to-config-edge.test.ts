@@ -388,6 +388,52 @@ describe('showVmInfoToConfig — synthetic edge cases', () => {
     expect(c.issues.find((i) => i.line === 7)?.message).toBe('not a key=value line, skipped: junk line');
   });
 
+  it('numbers that are not exact, negative or outside sane ranges are not believed: issue + raw kept', () => {
+    const c = cfg(
+      [
+        'memory=20',
+        'cpus=99999999999999999999',
+        'cpuexecutioncap=0',
+        'vram=-1',
+        'monitorcount=65',
+        'storagecontrollername0="SATA"',
+        'storagecontrollerportcount0=-4',
+        'nic1="nat"',
+        'nicspeed1=4294967296',
+        'Forwarding(0)="web,tcp,,70000,,80"',
+        'uart1="0x03f8,300"',
+      ].join('\n'),
+    );
+    expect(c.system.memoryMB?.value).toBe(20);
+    expect(c.system.cpus).toBeUndefined();
+    expect(c.system.executionCapPercent).toBeUndefined();
+    expect(c.display.vramMB).toBeUndefined();
+    expect(c.display.monitorCount).toBeUndefined();
+    expect(c.storage[0].portCount).toBeUndefined();
+    expect(c.network[0].speedKbps).toBeUndefined();
+    expect(c.network[0].portForwards).toEqual([]);
+    expect(c.serial[0]).toMatchObject({ slot: 1, enabled: { value: true } });
+    expect(c.serial[0].irq).toBeUndefined();
+    expect(c.unknownKeys.find((u) => u.key === 'cpus')).toEqual({
+      key: 'cpus',
+      value: '99999999999999999999',
+      line: 4,
+    });
+    expect(c.issues.map((i) => [i.line, i.message])).toEqual([
+      [4, 'value "99999999999999999999" of "cpus" is out of range (1–1024); kept as unknown key'],
+      [5, 'value "0" of "cpuexecutioncap" is out of range (1–100); kept as unknown key'],
+      [6, 'value "-1" of "vram" is out of range (0–4096); kept as unknown key'],
+      [7, 'value "65" of "monitorcount" is out of range (1–64); kept as unknown key'],
+      [9, 'value "-4" of "storagecontrollerportcount0" is out of range (0–…); kept as unknown key'],
+      [
+        12,
+        '"Forwarding(0)" is not name,protocol,hostIP,hostPort,guestIP,guestPort (ports 0–65535): "web,tcp,,70000,,80"; kept as unknown key',
+      ],
+      [11, 'value "4294967296" of "nicspeed1" is out of range (0–4294967295); kept as unknown key'],
+      [13, '"uart1" has IRQ 300, above 255: "0x03f8,300"'],
+    ]);
+  });
+
   it('audio enabled follows the driver; 7.x on/off audio_in/out', () => {
     const c = cfg('audio="default"\naudio_out="on"\naudio_in="off"\n');
     expect(c.audio).toEqual({

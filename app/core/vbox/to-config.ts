@@ -54,6 +54,25 @@ const STORAGE_TAGS = [
 ];
 const STORAGE_CTL_KEY = /^storagecontroller(name|type|instance|maxportcount|portcount|bootable)(\d+)$/;
 
+/** Inclusive range a whole number must fall in; outside it the value is not believed. */
+type Range = readonly [min: number, max: number];
+
+/** Any count, size or index: not negative, exactly representable. */
+const NON_NEGATIVE: Range = [0, Number.MAX_SAFE_INTEGER];
+
+/**
+ * Sane ranges for numeric keys (wider than VirtualBox's own limits, reference §5.8, so values of
+ * future versions still pass; a value outside them is a damaged or forged dump).
+ */
+const RANGES: ReadonlyMap<string, Range> = new Map<string, Range>([
+  ['memory', [1, 16_777_216]], // MB (16 TB)
+  ['cpus', [1, 1024]],
+  ['cpuexecutioncap', [1, 100]], // %
+  ['vram', [0, 4096]], // MB
+  ['monitorcount', [1, 64]],
+  ['nicspeed', [0, 4_294_967_295]], // kbps (32-bit)
+]);
+
 const TRUE_WORDS = new Set(['on', 'true', 'yes', '1', 'enabled']);
 const FALSE_WORDS = new Set(['off', 'false', 'no', '0', 'disabled']);
 
@@ -107,11 +126,24 @@ class Reader {
     return e ? this.toBool(e) : undefined;
   }
 
+  /**
+   * A whole number within the key's range ({@link RANGES}, the slot number of `nicspeedN` ignored;
+   * other keys: not negative). A number that is too large to be exact, negative or out of range is
+   * rejected like text: value left undefined, issue with its line, raw text kept as unknown key.
+   */
   toNum(e: ShowVmInfoEntry, index?: number): Sourced<number> | undefined {
     const t = e.value.trim();
-    if (/^-?\d+$/.test(t)) return { value: Number(t), key: e.key, raw: e.value };
-    this.reject(e, 'is not a whole number', index);
-    return undefined;
+    if (!/^-?\d+$/.test(t)) {
+      this.reject(e, 'is not a whole number', index);
+      return undefined;
+    }
+    const n = Number(t);
+    const [min, max] = RANGES.get(e.key.replace(/\d+$/, '')) ?? NON_NEGATIVE;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      this.reject(e, `is out of range (${min}–${max === Number.MAX_SAFE_INTEGER ? '…' : max})`, index);
+      return undefined;
+    }
+    return { value: n, key: e.key, raw: e.value };
   }
 
   toBool(e: ShowVmInfoEntry, index?: number): Sourced<boolean> | undefined {
@@ -154,6 +186,10 @@ const sourced = <T>(e: ShowVmInfoEntry, value: T): Sourced<T> => ({ value, key: 
  *   `Forwarding(i)` rules go to the most recent NAT adapter before them.
  * - Snapshots: tree from `SnapshotName[-i-j…]`/`SnapshotUUID…`/`SnapshotDescription…`; the node
  *   whose UUID equals `CurrentSnapshotUUID` (else the `CurrentSnapshotNode` path) is current.
+ * - Numbers must be whole, exact (safe integers) and within sane ranges (memory 1–16777216 MB,
+ *   vCPUs 1–1024, execution cap 1–100 %, VRAM 0–4096 MB, monitors 1–64, other counts not
+ *   negative; forwarded ports 0–65535, serial IRQ 0–255); otherwise the value is left out and an
+ *   issue names the line.
  * - Keys the model does not map (and values that could not be converted, repeated keys) go to
  *   `unknownKeys` with their line; parse problems go to `issues`. Never throws on odd input
  *   except as described for a missing UUID.
@@ -495,7 +531,7 @@ function readNetwork(r: Reader, config: VmConfig): void {
         if (!rule) {
           config.issues.push({
             line: e.line,
-            message: `"${e.key}" is not name,protocol,hostIP,hostPort,guestIP,guestPort: "${e.value}"; kept as unknown key`,
+            message: `"${e.key}" is not name,protocol,hostIP,hostPort,guestIP,guestPort (ports 0–65535): "${e.value}"; kept as unknown key`,
           });
           return;
         }
@@ -572,7 +608,8 @@ function parseForwarding(e: ShowVmInfoEntry): PortForward | undefined {
   const tail = parts.slice(-5);
   const name = parts.slice(0, -5).join(',');
   const [protocol, hostIp, hostPort, guestIp, guestPort] = tail;
-  if (!/^\d+$/.test(hostPort) || !/^\d+$/.test(guestPort)) return undefined;
+  const port = (t: string): boolean => /^\d{1,5}$/.test(t) && Number(t) <= 65535;
+  if (!port(hostPort) || !port(guestPort)) return undefined;
   return {
     name,
     protocol,
@@ -600,9 +637,11 @@ function readSerial(r: Reader, config: VmConfig): void {
       const v = e.value.trim();
       const p: SerialPort = { slot, enabled: sourced(e, v !== 'off') };
       const io = /^(0x[0-9a-fA-F]+|\d+),\s*(\d+)$/.exec(v);
-      if (io) {
+      if (io && Number(io[2]) <= 255) {
         p.ioBase = io[1];
         p.irq = Number(io[2]);
+      } else if (io) {
+        config.issues.push({ line: e.line, message: `"${e.key}" has IRQ ${io[2]}, above 255: "${v}"` });
       } else if (v !== 'off') {
         config.issues.push({
           line: e.line,
