@@ -22,6 +22,15 @@ export const CHANNEL_FUNCTIONS = {
   'media:info': 'mediaInfo',
   'prefs:get': 'prefsGet',
   'prefs:set': 'prefsSet',
+  'study:content': 'studyContent',
+  'study:lesson': 'studyLesson',
+  'study:read': 'studyRead',
+  'study:progress': 'studyProgress',
+  'quiz:answer': 'quizAnswer',
+  'tours:progress': 'toursProgress',
+  search: 'search',
+  'export:notes': 'exportNotes',
+  'export:report': 'exportReport',
 } as const satisfies Record<Channel, string>;
 
 /** Compile-time check that no channel is missing (an error here names the missing channel). */

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import type { HostFacts, ReadIssue, Sourced, VBoxStatus, VmConfig, VmSummary } from './model.ts';
 import type { Finding } from './advice.ts';
 import { LANGUAGES } from './catalog.ts';
+import { CardIdSchema, ContentIdSchema } from './study.ts';
+import type {
+  ExportFile,
+  LessonPayload,
+  QuizSchedule,
+  SearchResult,
+  StudyContentSummary,
+  StudyProgress,
+  TourProgress,
+} from './study.ts';
 
 /**
  * The API between renderer and core, declared once. Electron wires each channel to
@@ -21,6 +31,8 @@ export const VmIdSchema = z.union([uuid, z.string().regex(/^demo-[0-9a-f-]{36}$/
 /** Catalog / setting ids like `system.processor.cpus`, optionally with an instance suffix (`network.adapter.mac#2`). */
 export const SettingIdSchema = z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z0-9]+){2}(#[A-Za-z0-9 _.:-]{1,80})?$/);
 export const LanguageSchema = z.enum(LANGUAGES);
+/** Formats of the export channels. */
+export const ExportFormatSchema = z.enum(['markdown', 'html']);
 
 /** A user's note; `settingId` is `''` for the VM-wide note. `updatedAt` is an ISO 8601 UTC time. */
 export interface Note {
@@ -159,6 +171,50 @@ export const contract = {
       })
       .strict(),
     output: z.custom<Preferences>(),
+  },
+  // Study, tours, quiz, search and export (issue 5; shapes in study.ts).
+  'study:content': {
+    input: z.object({ lang: LanguageSchema.optional() }).strict(),
+    output: z.custom<StudyContentSummary>(),
+  },
+  'study:lesson': { input: z.object({ id: ContentIdSchema }).strict(), output: z.custom<LessonPayload>() },
+  'study:read': {
+    input: z.object({ lessonId: ContentIdSchema }).strict(),
+    output: z.custom<{ lessonId: string; readAt: string }>(),
+  },
+  'study:progress': { input: z.object({}).strict(), output: z.custom<StudyProgress>() },
+  'quiz:answer': {
+    input: z.object({ cardId: CardIdSchema, correct: z.boolean() }).strict(),
+    output: z.custom<QuizSchedule>(),
+  },
+  'tours:progress': {
+    input: z
+      .object({
+        tourId: ContentIdSchema,
+        vmId: VmIdSchema.nullable().optional(),
+        step: z.number().int().min(0).max(1000),
+        completed: z.boolean().optional(),
+      })
+      .strict(),
+    output: z.custom<TourProgress>(),
+  },
+  search: {
+    input: z
+      .object({
+        q: z.string().max(200),
+        lang: LanguageSchema,
+        limit: z.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
+    output: z.custom<SearchResult[]>(),
+  },
+  'export:notes': {
+    input: z.object({ format: ExportFormatSchema, lang: LanguageSchema }).strict(),
+    output: z.custom<ExportFile>(),
+  },
+  'export:report': {
+    input: z.object({ vmId: VmIdSchema, format: ExportFormatSchema, lang: LanguageSchema }).strict(),
+    output: z.custom<ExportFile>(),
   },
 } as const;
 

@@ -10,6 +10,7 @@ import { historyFor, recordConfig } from '../history.ts';
 import { readMediumChain, runnerFor, type MediumChainInfo, type MediumKind } from '../media.ts';
 import { VBoxError } from '../vbox/runner.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { createStudyHandlers } from '../study/api.ts';
 
 /** What the handlers need from the inventory service (implemented by `InventoryService`). */
 export interface InventoryProvider {
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   version: string;
   /** Platform used to judge whether a VBoxManage path is absolute. Default: `process.platform`. */
   platform?: NodeJS.Platform;
+  /** Folder with the study content (`lessons/`, `quizzes/`, `tours/`, `diagrams/`). Default: `<app root>/resources`. */
+  resourcesDir?: string;
 }
 
 /**
@@ -55,6 +58,7 @@ export function createHandlers(deps: HandlerDeps): Api {
   const { store, inventory } = deps;
   const platformPath = (deps.platform ?? process.platform) === 'win32' ? path.win32 : path.posix;
   return {
+    ...createStudyHandlers({ store, inventory, resourcesDir: deps.resourcesDir }),
     'app:info': async () => ({
       version: deps.version,
       mode: deps.mode,
