@@ -389,19 +389,25 @@ describe('showVmInfoToConfig — synthetic edge cases', () => {
   });
 
   it('numbers that are not exact, negative or outside sane ranges are not believed: issue + raw kept', () => {
+    // Within the sane ranges but beyond VirtualBox's limits: kept, so the advice can flag them.
+    const api = cfg('cpuexecutioncap=0\nmonitorcount=65\nuart1="0x03f8,300"\n');
+    expect(api.system.executionCapPercent?.value).toBe(0);
+    expect(api.display.monitorCount?.value).toBe(65);
+    expect(api.serial[0].irq).toBe(300);
+
     const c = cfg(
       [
         'memory=20',
         'cpus=99999999999999999999',
-        'cpuexecutioncap=0',
+        'cpuexecutioncap=1001',
         'vram=-1',
-        'monitorcount=65',
+        'monitorcount=1025',
         'storagecontrollername0="SATA"',
         'storagecontrollerportcount0=-4',
         'nic1="nat"',
         'nicspeed1=4294967296',
         'Forwarding(0)="web,tcp,,70000,,80"',
-        'uart1="0x03f8,300"',
+        'uart1="0x03f8,99999999999999999999"',
       ].join('\n'),
     );
     expect(c.system.memoryMB?.value).toBe(20);
@@ -421,16 +427,16 @@ describe('showVmInfoToConfig — synthetic edge cases', () => {
     });
     expect(c.issues.map((i) => [i.line, i.message])).toEqual([
       [4, 'value "99999999999999999999" of "cpus" is out of range (1–1024); kept as unknown key'],
-      [5, 'value "0" of "cpuexecutioncap" is out of range (1–100); kept as unknown key'],
+      [5, 'value "1001" of "cpuexecutioncap" is out of range (0–1000); kept as unknown key'],
       [6, 'value "-1" of "vram" is out of range (0–4096); kept as unknown key'],
-      [7, 'value "65" of "monitorcount" is out of range (1–64); kept as unknown key'],
+      [7, 'value "1025" of "monitorcount" is out of range (0–1024); kept as unknown key'],
       [9, 'value "-4" of "storagecontrollerportcount0" is out of range (0–…); kept as unknown key'],
       [
         12,
         '"Forwarding(0)" is not name,protocol,hostIP,hostPort,guestIP,guestPort (ports 0–65535): "web,tcp,,70000,,80"; kept as unknown key',
       ],
       [11, 'value "4294967296" of "nicspeed1" is out of range (0–4294967295); kept as unknown key'],
-      [13, '"uart1" has IRQ 300, above 255: "0x03f8,300"'],
+      [13, '"uart1" has an IRQ too large to be true: "0x03f8,99999999999999999999"'],
     ]);
   });
 

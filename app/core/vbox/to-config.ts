@@ -61,15 +61,16 @@ type Range = readonly [min: number, max: number];
 const NON_NEGATIVE: Range = [0, Number.MAX_SAFE_INTEGER];
 
 /**
- * Sane ranges for numeric keys (wider than VirtualBox's own limits, reference §5.8, so values of
- * future versions still pass; a value outside them is a damaged or forged dump).
+ * Sane ranges for numeric keys: wider than VirtualBox's own limits (reference §5.8), so values a
+ * future version allows still pass and the advice can flag values VirtualBox would refuse; a value
+ * outside them comes from a damaged or forged dump.
  */
 const RANGES: ReadonlyMap<string, Range> = new Map<string, Range>([
   ['memory', [1, 16_777_216]], // MB (16 TB)
   ['cpus', [1, 1024]],
-  ['cpuexecutioncap', [1, 100]], // %
+  ['cpuexecutioncap', [0, 1000]], // % (VirtualBox allows 1–100; the advice flags the rest)
   ['vram', [0, 4096]], // MB
-  ['monitorcount', [1, 64]],
+  ['monitorcount', [0, 1024]],
   ['nicspeed', [0, 4_294_967_295]], // kbps (32-bit)
 ]);
 
@@ -187,9 +188,9 @@ const sourced = <T>(e: ShowVmInfoEntry, value: T): Sourced<T> => ({ value, key: 
  * - Snapshots: tree from `SnapshotName[-i-j…]`/`SnapshotUUID…`/`SnapshotDescription…`; the node
  *   whose UUID equals `CurrentSnapshotUUID` (else the `CurrentSnapshotNode` path) is current.
  * - Numbers must be whole, exact (safe integers) and within sane ranges (memory 1–16777216 MB,
- *   vCPUs 1–1024, execution cap 1–100 %, VRAM 0–4096 MB, monitors 1–64, other counts not
- *   negative; forwarded ports 0–65535, serial IRQ 0–255); otherwise the value is left out and an
- *   issue names the line.
+ *   vCPUs 1–1024, execution cap 0–1000 %, VRAM 0–4096 MB, monitors 0–1024, other counts not
+ *   negative; forwarded ports 0–65535); otherwise the value is left out and an issue names the
+ *   line. The ranges are wider than VirtualBox's limits on purpose: the advice flags those.
  * - Keys the model does not map (and values that could not be converted, repeated keys) go to
  *   `unknownKeys` with their line; parse problems go to `issues`. Never throws on odd input
  *   except as described for a missing UUID.
@@ -637,11 +638,11 @@ function readSerial(r: Reader, config: VmConfig): void {
       const v = e.value.trim();
       const p: SerialPort = { slot, enabled: sourced(e, v !== 'off') };
       const io = /^(0x[0-9a-fA-F]+|\d+),\s*(\d+)$/.exec(v);
-      if (io && Number(io[2]) <= 255) {
+      if (io && Number.isSafeInteger(Number(io[2]))) {
         p.ioBase = io[1];
         p.irq = Number(io[2]);
       } else if (io) {
-        config.issues.push({ line: e.line, message: `"${e.key}" has IRQ ${io[2]}, above 255: "${v}"` });
+        config.issues.push({ line: e.line, message: `"${e.key}" has an IRQ too large to be true: "${v}"` });
       } else if (v !== 'off') {
         config.issues.push({
           line: e.line,
