@@ -24,6 +24,15 @@ const CHANNELS = [
   'media:info',
   'prefs:get',
   'prefs:set',
+  'study:content',
+  'study:lesson',
+  'study:read',
+  'study:progress',
+  'quiz:answer',
+  'tours:progress',
+  'search',
+  'export:notes',
+  'export:report',
 ] as const satisfies readonly Channel[];
 type MissingChannels = Exclude<Channel, (typeof CHANNELS)[number]>;
 const _allChannelsListed: [MissingChannels] extends [never] ? true : false = true;
