@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VBoxParseError } from '../../app/core/vbox/errors.ts';
-import { showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
+import { TRUNCATED_MESSAGE, showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
 
 const HEAD = 'name="vm"\nUUID="{0B4E7C3A-2F61-4D8E-A5B0-91C2D3E4F5A6}"\n';
-const cfg = (body: string, source: 'file' | 'vboxmanage' | 'demo' = 'vboxmanage') =>
-  showVmInfoToConfig(HEAD + body, source);
+/** Config of a synthetic excerpt; such excerpts lack VMState, so the "looks truncated" issue is dropped here (tested on its own). */
+const cfg = (body: string, source: 'file' | 'vboxmanage' | 'demo' = 'vboxmanage') => {
+  const c = showVmInfoToConfig(HEAD + body, source);
+  c.issues = c.issues.filter((i) => !i.message.startsWith(TRUNCATED_MESSAGE));
+  return c;
+};
 
 describe('showVmInfoToConfig — synthetic edge cases', () => {
   it('id is the UUID lower-cased without braces', () => {
@@ -472,6 +477,45 @@ describe('showVmInfoToConfig — synthetic edge cases', () => {
     const c = showVmInfoToConfig('name="x"\n', 'demo');
     expect(c.id).toBe('');
     expect(c.issues).toEqual([
+      { message: 'no UUID line: this dump does not identify its VM (id left empty)' },
+      { line: 1, message: 'output looks truncated (no VMState line)' },
+    ]);
+  });
+
+  it('a dump cut short is flagged on its last line; complete dumps, fragments and inaccessible VMs are not', () => {
+    const full = readFileSync(
+      new URL(
+        '../fixtures/showvminfo/vbox6132-ubuntu-host-non-vagrant-vm-issabel-bridged.txt',
+        import.meta.url,
+      ),
+      'utf8',
+    );
+    expect(showVmInfoToConfig(full, 'vboxmanage').issues).toEqual([]);
+
+    // Cut in the middle of `memory=2048`: the 20 MB must not be taken at face value silently.
+    const atMemory = full.slice(0, full.indexOf('memory=') + 'memory=20'.length);
+    const c = showVmInfoToConfig(atMemory, 'vboxmanage');
+    const lastLine = atMemory.split('\n').length;
+    expect(c.system.memoryMB?.value).toBe(20);
+    expect(c.state).toBeUndefined();
+    expect(c.issues).toEqual([{ line: lastLine, message: 'output looks truncated (no VMState line)' }]);
+
+    // Cut after VMState, before the storage, network, audio and USB lines.
+    const afterState = full.slice(0, full.indexOf('storagecontrollername0'));
+    const d = showVmInfoToConfig(afterState, 'vboxmanage');
+    expect(d.state?.value).toBe('poweroff');
+    expect(d.issues).toEqual([
+      {
+        line: afterState.trimEnd().split('\n').length,
+        message: 'output looks truncated (no audio or usb line, which every complete dump has)',
+      },
+    ]);
+
+    expect(
+      showVmInfoToConfig('name="<inaccessible>"\nUUID="0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6"\n', 'vboxmanage')
+        .issues,
+    ).toEqual([]);
+    expect(showVmInfoToConfig('nic1="nat"\n', 'file').issues).toEqual([
       { message: 'no UUID line: this dump does not identify its VM (id left empty)' },
     ]);
   });

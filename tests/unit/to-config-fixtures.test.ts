@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VmConfig } from '../../app/shared/model.ts';
 import { parseShowVmInfo } from '../../app/core/vbox/parse-showvminfo.ts';
-import { showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
+import { TRUNCATED_MESSAGE, showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
 
 const DIR = new URL('../fixtures/showvminfo/', import.meta.url);
 const read = (file: string): string => readFileSync(new URL(file, DIR), 'utf8');
@@ -1078,6 +1078,10 @@ describe('showVmInfoToConfig — every real showvminfo fixture', () => {
 
       it('issue messages never repeat their line number (the line field carries it)', () => {
         for (const i of c.issues) expect(i.message).not.toMatch(/^line \d+/);
+      });
+
+      it('a complete dump is not flagged as truncated (missing final newline included)', () => {
+        expect(c.issues.filter((i) => i.message.startsWith(TRUNCATED_MESSAGE))).toEqual([]);
       });
 
       it('is lossless: every parsed entry is mapped or kept as unknown key', () => {

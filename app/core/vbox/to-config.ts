@@ -191,6 +191,7 @@ const sourced = <T>(e: ShowVmInfoEntry, value: T): Sourced<T> => ({ value, key: 
  *   vCPUs 1–1024, execution cap 0–1000 %, VRAM 0–4096 MB, monitors 0–1024, other counts not
  *   negative; forwarded ports 0–65535); otherwise the value is left out and an issue names the
  *   line. The ranges are wider than VirtualBox's limits on purpose: the advice flags those.
+ * - A dump that looks cut short gets an issue (see `truncationSign`).
  * - Keys the model does not map (and values that could not be converted, repeated keys) go to
  *   `unknownKeys` with their line; parse problems go to `issues`. Never throws on odd input
  *   except as described for a missing UUID.
@@ -331,7 +332,37 @@ export function showVmInfoToConfig(text: string, source: VmSource): VmConfig {
   r.entries.forEach((e, i) => {
     if (!r.used[i]) config.unknownKeys.push({ key: e.key, value: e.value, line: e.line });
   });
+  const cut = truncationSign(parsed.entries);
+  if (cut) issues.push(cut);
   return config;
+}
+
+/**
+ * Message of the issue {@link truncationSign} adds; the UI and CLI may look for this prefix.
+ */
+export const TRUNCATED_MESSAGE = 'output looks truncated';
+
+/**
+ * Recognises a dump that was cut short. Every complete dump of a VM (VirtualBox 3.1–7.1, all
+ * real fixtures) prints `VMState` about a third of the way in and `audio` and `usb` further
+ * down (reference §3.7). A dump that starts like a VM (`name` or `UUID` line, not the
+ * `<inaccessible>` placeholder) but lacks `VMState`, or lacks both `audio` and `usb`, gets an
+ * issue on its last line. Fragments without `name` and `UUID` (saved NIC excerpts) are not judged,
+ * and neither is a missing final newline on its own (complete dumps without one exist).
+ */
+function truncationSign(entries: ShowVmInfoEntry[]): ReadIssue | undefined {
+  const keys = new Set(entries.map((e) => e.key));
+  const name = entries.find((e) => e.key === 'name')?.value;
+  if (!(keys.has('name') || keys.has('UUID')) || name === '<inaccessible>') return undefined;
+  const last = entries[entries.length - 1]?.line;
+  if (!keys.has('VMState')) return { line: last, message: `${TRUNCATED_MESSAGE} (no VMState line)` };
+  if (!keys.has('audio') && !keys.has('usb')) {
+    return {
+      line: last,
+      message: `${TRUNCATED_MESSAGE} (no audio or usb line, which every complete dump has)`,
+    };
+  }
+  return undefined;
 }
 
 /** Storage controllers and their attachments. */
