@@ -1,4 +1,5 @@
 import { ForeignCatalogSchema, VMWARE_PAGES, type ForeignCatalogEntry } from './foreign-catalog.ts';
+import type { VmwareControlId } from './vmware-ids.ts';
 import memory from '../../resources/catalog/vmware/memory.json' with { type: 'json' };
 import processors from '../../resources/catalog/vmware/processors.json' with { type: 'json' };
 import disks from '../../resources/catalog/vmware/disks.json' with { type: 'json' };
@@ -90,4 +91,41 @@ export const vmwareCatalogById: Map<string, ForeignCatalogEntry> = new Map(
 export function getVmwareEntry(id: string): ForeignCatalogEntry | undefined {
   const hash = id.indexOf('#');
   return vmwareCatalogById.get(hash === -1 ? id : id.slice(0, hash));
+}
+
+/** Catalog `keys` compiled to case-insensitive patterns; a capture group holds the device (`scsi0:1`, `ethernet0`). */
+const KEY_PATTERNS: { id: string; re: RegExp }[] = VMWARE_CATALOG.flatMap((entry) =>
+  entry.keys.map((key) => {
+    const source = key
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/<bus>N:M/g, '((?:ide|scsi|sata|nvme)\\d+:\\d+)')
+      .replace(/([A-Za-z_]+)N:M/g, '($1\\d+:\\d+)')
+      .replace(/([A-Za-z_]+)N(?=\\\.)/g, '($1\\d+)');
+    return { id: entry.id, re: new RegExp(`^${source}$`, 'i') };
+  }),
+);
+
+const POWER_BUTTONS = ['powerOff', 'powerOn', 'suspend', 'reset'];
+
+/**
+ * The VMware control a `.vmx` key belongs to, by the catalog's `keys` (case-insensitive), with the
+ * device as instance for per-device keys: `ethernet1.virtualDev` → `{ id: 'vmware.network.adapterType',
+ * instance: 'ethernet1' }`, `displayname` → `{ id: 'vmware.options.name' }`. When several controls list
+ * the same key (a drive's `fileName`), the first in catalog order wins. Undefined for keys no control
+ * shows (never throws).
+ */
+export function vmwareControlForKey(key: string): { id: VmwareControlId; instance?: string } | undefined {
+  for (const { id, re } of KEY_PATTERNS) {
+    const m = re.exec(key.trim());
+    if (!m) continue;
+    const out: { id: VmwareControlId; instance?: string } = { id: id as VmwareControlId };
+    if (m[1]) out.instance = m[1].toLowerCase().replace(/^sharedfolder/, 'sharedFolder');
+    else if (id === 'vmware.options.powerControls') {
+      const button = key.trim().split('.').pop()?.toLowerCase();
+      const canonical = POWER_BUTTONS.find((b) => b.toLowerCase() === button);
+      if (canonical) out.instance = canonical;
+    }
+    return out;
+  }
+  return undefined;
 }
