@@ -198,6 +198,19 @@ describe('search: lessons, tours and notes', () => {
     expect(search(store, 'xylophone', { lang: 'en' })).toEqual([]);
   });
 
+  it('lists matching notes most recently saved first', () => {
+    store.saveNote(VM, 'system.processor.cpus', 'quokka one');
+    store.saveNote(VM2, 'system.processor.cpus', 'quokka two');
+    store.saveNote(VM, 'system.processor.cpus', 'quokka one, edited');
+    expect(search(store, 'quokka', { lang: 'en' }).map((r) => r.snippet)).toEqual([
+      'quokka one, edited',
+      'quokka two',
+    ]);
+    expect(search(store, 'quokka 一', { lang: 'en' })).toEqual([]);
+    store.saveNote(VM, 'system.processor.cpus', '');
+    store.saveNote(VM2, 'system.processor.cpus', '');
+  });
+
   it('interleaves notes with text matches so both show up', () => {
     const results = search(store, 'memory', { lang: 'en', limit: 30 });
     expect(results.some((r) => r.kind === 'note')).toBe(true);

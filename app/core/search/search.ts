@@ -11,7 +11,7 @@
  *   selected, or on every row when the query has no longer term);
  * - ranking: items whose title equals the query come first, then items whose title contains every
  *   term — settings before lessons before tours in both groups — then the remaining items (by
- *   bm25, title weighted 10× the text) interleaved with matching notes (by bm25).
+ *   bm25, title weighted 10× the text) interleaved with matching notes (most recently saved first).
  *
  * Settings, lessons and tours are indexed in both languages; a query finds them in either, and the
  * result is titled in the requested language. Notes are indexed by triggers on the `notes` table,
@@ -193,7 +193,6 @@ interface NoteRow {
   vm_id: string;
   setting_id: string;
   body: string;
-  score: number;
 }
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -228,11 +227,13 @@ function statementFor(
         ...(match ? ['search_notes MATCH @match'] : []),
         ...Array.from({ length: likes }, (_, i) => `body LIKE @l${i} ESCAPE '\\'`),
       ];
+      // Newest first: the triggers give a note a new rowid each time it is saved. (Ranking notes
+      // by bm25 would score every matching note — thousands for a common word — on each keystroke.)
       st = db.prepare(
-        `SELECT i.vm_id, i.setting_id, f.body, f.score FROM
-           (SELECT rowid AS rid, body, ${match ? 'bm25(search_notes)' : '0'} AS score FROM search_notes
-            WHERE ${conds.join(' AND ')} ${match ? 'ORDER BY score' : ''} LIMIT @limit) AS f
-         JOIN search_note_ids AS i ON i.id = f.rid ORDER BY f.score`,
+        `SELECT i.vm_id, i.setting_id, f.body FROM
+           (SELECT rowid AS rid, body FROM search_notes
+            WHERE ${conds.join(' AND ')} ORDER BY rowid DESC LIMIT @limit) AS f
+         JOIN search_note_ids AS i ON i.id = f.rid ORDER BY f.rid DESC`,
       );
     }
     map.set(key, st);
@@ -350,7 +351,10 @@ export function search(store: Store, q: string, options: SearchOptions = {}): Se
     seen.add(key);
     results.push(r);
   };
-  for (const r of ranked) if (r.tier < 2) add(docResult(r));
+  for (const r of ranked) {
+    if (r.tier === 2 || results.length >= limit) break;
+    add(docResult(r));
+  }
   const rest = ranked.filter((r) => r.tier === 2);
   for (let i = 0; results.length < limit && (i < rest.length || i < noteRows.length); i++) {
     if (i < rest.length) add(docResult(rest[i]));
