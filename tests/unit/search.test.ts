@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSearchDocs,
@@ -291,6 +292,17 @@ describe('index maintenance', () => {
     expect(search(store, 'ballooning', { lang: 'en' })).toHaveLength(1);
   });
 
+  it('keeps the existing index of a database opened read-only', () => {
+    const db = new Database(store.file, { readonly: true });
+    try {
+      const readOnly = { db } as unknown as Store;
+      expect(ensureSearchIndex(readOnly, { lessons: [], tours: [] })).toBe(false);
+      expect(search(readOnly, 'ballooning', { lang: 'en' })).toHaveLength(1);
+    } finally {
+      db.close();
+    }
+  });
+
   it('indexes every catalog entry in both languages', () => {
     const docs = buildSearchDocs(CONTENT);
     expect(docs.filter((d) => d.kind === 'setting')).toHaveLength(CATALOG.length * 2);
@@ -338,5 +350,35 @@ describe('text helpers', () => {
     expect(s).toContain('内存');
     expect(codePointLength(s)).toBe(42);
     expect(snippetOf('short text', ['zzz'])).toBe('short text');
+  });
+});
+
+describe('search over the real resources', () => {
+  let realDir: string;
+  let real: Store;
+  beforeAll(() => {
+    realDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-search-real-'));
+    real = openStore(realDir);
+    ensureSearchIndex(real, loadStudyContent());
+  });
+  afterAll(() => {
+    real.close();
+    fs.rmSync(realDir, { recursive: true, force: true });
+  });
+
+  it('lands a Chinese and an English term on the port forwarding setting of the mirror', () => {
+    const entry = catalogById.get('network.adapter.portForwarding')!;
+    const target = { screen: 'mirror', page: 'network', tab: entry.tab, settingId: entry.id };
+    expect(search(real, entry.label['zh-CN'], { lang: 'zh-CN' })[0]).toMatchObject({
+      kind: 'setting',
+      target,
+    });
+    expect(search(real, entry.label.en, { lang: 'en' })[0]).toMatchObject({ kind: 'setting', target });
+  });
+
+  it('finds the 2-character word 内存 in settings and lessons', () => {
+    const kinds = new Set(search(real, '内存', { lang: 'zh-CN', limit: 50 }).map((r) => r.kind));
+    expect(kinds.has('setting')).toBe(true);
+    expect(kinds.has('lesson')).toBe(true);
   });
 });

@@ -126,7 +126,7 @@ export function buildSearchDocs(content: Pick<StudyContent, 'lessons' | 'tours'>
 /**
  * Makes the `search_docs` table hold exactly the documents of `content` (see
  * {@link buildSearchDocs}). Skipped when the stored hash of the documents is unchanged, so calling
- * it at every start is cheap. One transaction.
+ * it at every start is cheap. One transaction. On a read-only database the existing index is kept.
  * @returns true when the index was rebuilt.
  */
 export function ensureSearchIndex(store: Store, content: Pick<StudyContent, 'lessons' | 'tours'>): boolean {
@@ -144,13 +144,19 @@ export function ensureSearchIndex(store: Store, content: Pick<StudyContent, 'les
     `INSERT INTO search_docs (kind, ref, lang, title, body, title_en, title_zh, target)
      VALUES (@kind, @ref, @lang, @title, @body, @titleEn, @titleZh, @target)`,
   );
-  db.transaction(() => {
-    db.exec('DELETE FROM search_docs');
-    for (const d of docs) insert.run({ ...d, target: JSON.stringify(d.target) });
-    db.prepare(
-      "INSERT INTO search_meta (key, value) VALUES ('docs_hash', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(hash);
-  }).immediate();
+  try {
+    db.transaction(() => {
+      db.exec('DELETE FROM search_docs');
+      for (const d of docs) insert.run({ ...d, target: JSON.stringify(d.target) });
+      db.prepare(
+        "INSERT INTO search_meta (key, value) VALUES ('docs_hash', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(hash);
+    }).immediate();
+  } catch (err) {
+    // A database opened read-only (written by a newer VM Companion) keeps the index it has.
+    if ((err as { code?: string }).code === 'SQLITE_READONLY') return false;
+    throw err;
+  }
   return true;
 }
 
