@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INACCESSIBLE_REASON, readHostInfo, readInventory } from '../../app/core/vbox/inventory.ts';
+import {
+  INACCESSIBLE_REASON,
+  describeFailure,
+  readHostInfo,
+  readInventory,
+} from '../../app/core/vbox/inventory.ts';
+import { VBoxParseError } from '../../app/core/vbox/errors.ts';
 import { VBoxError, VBoxRunner } from '../../app/core/vbox/runner.ts';
 import {
   FIXTURES_DIR,
@@ -130,13 +136,18 @@ describe('readInventory when things go wrong', () => {
 
     const denied = byName.get('Lab Windows 10')!;
     expect(denied.accessible).toBe(false);
+    // Each failure says what kind it is (the machines list shows these texts).
     expect(denied.error).toBe(
-      'VBoxManage could not read this VM (exit code 1): The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports',
+      "Access denied: The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
     );
-    expect(byName.get('Dev box')?.error).toContain('(VERR_PATH_NOT_FOUND)');
+    expect(byName.get('Dev box')?.error).toBe(
+      "Saved state unusable: The saved state file 'Z:\\Snapshots\\2015-04-01T10-00-00-000000000Z.sav' is invalid (VERR_PATH_NOT_FOUND). Delete the saved state and try again",
+    );
     const hung = byName.get('Lab')!;
     expect(hung.accessible).toBe(false);
-    expect(hung.error).toContain('timed out (no answer within 400 ms)');
+    expect(hung.error).toBe(
+      'Timed out after 0.4 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.',
+    );
     expect(byName.get('<inaccessible>')).toMatchObject({ accessible: false, error: INACCESSIBLE_REASON });
 
     // the hanging call was stopped
@@ -168,9 +179,9 @@ describe('readInventory when things go wrong', () => {
       ['Silent', false],
     ]);
     expect(inv.vms[0].error).toBe(
-      'VBoxManage\'s output for this VM could not be read: showvminfo output has no UUID="…" line, so it does not describe a VM',
+      'Unreadable output: VBoxManage\'s answer for this VM is not a VM dump (showvminfo output has no UUID="…" line, so it does not describe a VM)',
     );
-    expect(inv.vms[2].error).toContain('printed nothing');
+    expect(inv.vms[2].error).toMatch(/^No output: .*printed nothing/);
     expect(inv.configs.size).toBe(1);
   });
 
@@ -206,6 +217,27 @@ describe('readInventory when things go wrong', () => {
     // `"odd` then `"quoted" {uuid}`: the second line is a row of its own, the first cannot be joined.
     expect(inv.issues).toEqual([{ line: 3, message: 'list vms: not a "<name>" {<uuid>} row: "odd' }]);
     expect(inv.vms.map((v) => v.id)).toEqual([lab.vms[0].uuid, '0b4e7c3a-2f61-4d8e-a5b0-91c2d3e4f5a6']);
+  });
+
+  it('describeFailure names the kind of failure first', () => {
+    expect(describeFailure(new VBoxError('timeout', 'x timed out'), 15_000)).toMatch(
+      /^Timed out after 15 s: /,
+    );
+    expect(describeFailure(new VBoxError('timeout', 'x timed out'))).toMatch(/^Timed out: /);
+    expect(
+      describeFailure(
+        new VBoxError('exit', 'x', { exitCode: 1, vboxMessage: 'Details: code E_ACCESSDENIED (0x80070005)' }),
+      ),
+    ).toMatch(
+      /^Access denied: Details: code E_ACCESSDENIED \(0x80070005\) Likely cause: the VM belongs to another user/,
+    );
+    expect(describeFailure(new VBoxError('exit', 'x', { exitCode: 1, stderr: 'VBoxSVC went away\n' }))).toBe(
+      'VBoxManage failed (exit code 1): VBoxSVC went away',
+    );
+    expect(describeFailure(new VBoxError('too_large', 'printed more than 16 bytes'))).toBe(
+      'Output too large: printed more than 16 bytes',
+    );
+    expect(describeFailure(new VBoxParseError('no UUID'))).toMatch(/^Unreadable output: .*\(no UUID\)$/);
   });
 
   it('no VMs: empty list, no issues', async () => {

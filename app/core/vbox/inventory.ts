@@ -113,7 +113,7 @@ async function readOne(runner: VBoxRunner, row: ListedVm, signal?: AbortSignal):
     config = showVmInfoToConfig(stdout, 'vboxmanage');
   } catch (err) {
     if (err instanceof VBoxError && err.kind === 'aborted') throw err;
-    return { summary: failed(row, describeFailure(err)) };
+    return { summary: failed(row, describeFailure(err, runner.timeoutMs)) };
   }
   if (config.id !== row.uuid) {
     const message = `showvminfo ${row.uuid} answered with the data of VM ${config.id || '(no UUID)'}; ignored`;
@@ -127,20 +127,48 @@ async function readOne(runner: VBoxRunner, row: ListedVm, signal?: AbortSignal):
   return { summary, config };
 }
 
-/** English text for a VM whose `showvminfo` failed. */
-export function describeFailure(err: unknown): string {
+/** Likely cause added to an `E_ACCESSDENIED` failure. */
+export const ACCESS_DENIED_CAUSE =
+  "the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user";
+
+/** `12 s`, `0.4 s`: a duration in ms as seconds for messages. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
+}
+
+/**
+ * English text for a VM whose `showvminfo` failed, starting with the kind of failure so the
+ * machines list can tell them apart: `Timed out after 15 s: …` (VBoxManage did not answer and was
+ * stopped), `Access denied: … (likely cause)` (`E_ACCESSDENIED`), `Saved state unusable: …` (the
+ * saved-state file is missing or invalid, TROUBLE T02), `VBoxManage failed (exit code N): …`,
+ * `Output too large: …`, `No output: …`, `Unreadable output: …` (not a VM dump).
+ *
+ * @param err what the runner or the converter threw.
+ * @param timeoutMs the runner's deadline in ms, named in the timeout text.
+ */
+export function describeFailure(err: unknown, timeoutMs?: number): string {
   if (err instanceof VBoxError) {
     switch (err.kind) {
+      case 'timeout':
+        return `Timed out${timeoutMs === undefined ? '' : ` after ${seconds(timeoutMs)}`}: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.`;
       case 'exit': {
-        const text = (err.vboxMessage ?? err.stderr?.trim() ?? '').split('\n').join(' ');
-        return `VBoxManage could not read this VM (exit code ${err.exitCode}): ${text || 'no error text'}`;
+        const text = (err.vboxMessage ?? err.stderr?.trim() ?? '').split(/\r?\n/).join(' ').trim();
+        if (/E_ACCESSDENIED|0x80070005/i.test(text)) {
+          return `Access denied: ${text} Likely cause: ${ACCESS_DENIED_CAUSE}.`;
+        }
+        if (/saved state/i.test(text)) return `Saved state unusable: ${text}`;
+        return `VBoxManage failed (exit code ${err.exitCode}): ${text || 'no error text'}`;
       }
+      case 'too_large':
+        return `Output too large: ${err.message}`;
+      case 'empty':
+        return `No output: ${err.message}`;
       default:
         return err.message;
     }
   }
   if (err instanceof VBoxParseError)
-    return `VBoxManage's output for this VM could not be read: ${err.message}`;
+    return `Unreadable output: VBoxManage's answer for this VM is not a VM dump (${err.message})`;
   return `Reading this VM failed: ${err instanceof Error ? err.message : String(err)}`;
 }
 
