@@ -155,6 +155,36 @@ test('every control on every page has a catalog entry, and selecting one explain
   await page.screenshot({ path: 'test-results/screens/explain.png' });
 });
 
+test('example commands fill the storage slot into the catalog arguments once, quoted', async ({ page }) => {
+  // SERVER1919C v114: its SATA controller is named "SATA Controller" (with a space).
+  const vm = readable.find((v) => v.showvminfo!.includes('name-with-space'))!;
+  const facts = dumpFacts(vm.showvminfo!);
+  const disk = facts.media.find((m) => m.key.startsWith('SATA Controller-'))!;
+  const [, port, device] = /-(\d+)-(\d+)$/.exec(disk.key)!;
+  await openApp(page);
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-storage').click();
+  await control(page, 'storage.attachment.medium').first().click();
+  await control(page, 'storage.attachment.ssd').click();
+  const cmd = page.getByTestId('explain-command');
+  await expect(cmd).toHaveText(
+    `VBoxManage storageattach ${facts.uuid} --nonrotational on|off --storagectl "SATA Controller" --port ${port} --device ${device}`,
+  );
+  await control(page, 'storage.attachment.slot').click();
+  const slotCmd = await cmd.innerText();
+  expect(slotCmd).toContain(`--medium "${disk.medium}"`);
+  await page.locator('[data-testid="storage-controller"][data-controller="SATA Controller"]').click();
+  await control(page, 'storage.controller.bootable').click();
+  await expect(cmd).toHaveText(
+    `VBoxManage storagectl ${facts.uuid} --bootable on|off --name "SATA Controller"`,
+  );
+  for (const text of [slotCmd, await cmd.innerText()]) {
+    const options = text.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? [];
+    expect(new Set(options).size, `no option repeated in ${text}`).toBe(options.length);
+    expect(text).not.toMatch(/<ctl>|<vm>/);
+  }
+});
+
 test('a note on a setting survives a reload', async ({ page }) => {
   const facts = dumpFacts(readable[1].showvminfo!);
   await openApp(page);

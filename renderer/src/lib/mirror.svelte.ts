@@ -11,6 +11,7 @@ import { CATALOG } from '../../../app/shared/catalog-data.ts';
 import type { CatalogEntry, VBoxPage } from '../../../app/shared/catalog.ts';
 import type { HostFacts, Sourced } from '../../../app/shared/model.ts';
 import { api } from './api.ts';
+import type { CommandContext } from './command.ts';
 import { findingsFor, settingMatches } from './findings.ts';
 import { collectValues, findExtra, indexValues } from './values.ts';
 
@@ -75,6 +76,8 @@ export interface Selection {
   /** True when the shown value is derived from the raw one (e.g. EFI checkbox from `firmware="EFI"`). */
   derived?: boolean;
   remark?: () => Remark | undefined;
+  /** The item's controller, port, medium, folder… for the example command (see `command.ts`). */
+  command?: CommandContext;
 }
 
 /** Per-page mirror state; create one per opened VM. */
