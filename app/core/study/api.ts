@@ -102,6 +102,8 @@ export function createStudyHandlers(deps: StudyDeps): Pick<Api, StudyChannel> {
   };
 
   return {
+    // `lang` is accepted but changes nothing: every text comes in both languages, so the UI can
+    // switch language without asking again.
     'study:content': async () => contentSummary(getContent()),
     'study:lesson': async ({ id }) => {
       const { meta, markdown, quiz } = lessonOf(id);
