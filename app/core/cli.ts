@@ -310,6 +310,7 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
   } catch (err) {
     throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
   }
+  if (inventory.warning) io.stderr(`vm-companion: warning: ${inventory.warning}\n`);
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
   const version = await getVersion(runner).catch(() => undefined);
   const hostInfo = await readHostInfo(runner).catch(() => undefined);

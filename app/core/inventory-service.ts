@@ -145,7 +145,8 @@ export class InventoryService implements InventoryProvider {
    * after the first call; `refresh` reads again. Concurrent calls share one read. When VBoxManage
    * is missing or unusable, `vbox.found`/`vbox.error` say why and the registry's or demo VMs are
    * returned (`demo: true` for the latter). Problems with the `list vms` output itself (rows that
-   * cannot be read, repeated UUIDs) are in `issues`. Rejects only on unexpected internal errors.
+   * cannot be read, repeated UUIDs) are in `issues`; a warning banner VBoxManage printed (Linux:
+   * kernel module not loaded) is in `vbox.warning`, once. Rejects only on unexpected internal errors.
    */
   async list(refresh = false): Promise<Inventory> {
     return (await this.load(refresh)).inventory;
@@ -453,7 +454,9 @@ export class InventoryService implements InventoryProvider {
         return { summary, config: e.config, extras: e.extras, provenance: e.provenance };
       },
     );
-    const listBase: Base = { vbox: { ...base, found: true, version }, host, demo: false };
+    const vbox: VBoxStatus = { ...base, found: true, version };
+    if (inv.warning) vbox.warning = inv.warning;
+    const listBase: Base = { vbox, host, demo: false };
     if (inv.issues.length > 0) listBase.issues = inv.issues;
     const snap = this.finalize(listBase, versionOf(version), entries);
     return { ...snap, runner };

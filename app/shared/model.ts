@@ -302,6 +302,11 @@ export interface VBoxStatus {
   version?: string;
   /** Why VBoxManage could not be used, in English. */
   error?: string;
+  /**
+   * A warning VBoxManage printed while it still worked, in English, on one line — the Linux
+   * wrapper's banner such as "The vboxdrv kernel module is not loaded…" (VMs can be read, not started).
+   */
+  warning?: string;
   /** Paths that were tried, in order. */
   tried: string[];
 }

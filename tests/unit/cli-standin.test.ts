@@ -14,6 +14,7 @@ import {
   readStandInLog,
   standInEnv,
   tempLog,
+  writeScenario,
 } from '../helpers/stand-in.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -102,6 +103,20 @@ describe('inspect against the stand-in (lab scenario)', () => {
     expect(doc.vms.map((v) => v.uuid)).toEqual(['5bc88aa7-3372-4122-9d67-52b62310fdc4']);
     expect(doc.vms[0].network.map((n) => n.attachment)).toEqual(['nat', 'intnet']);
     assertUuidsOnly(r.argvs);
+  });
+
+  it('the Linux wrapper banner is one warning on stderr, not repeated per VM', async () => {
+    const { dir, logFile } = tempLog();
+    dirs.push(dir);
+    const scenario = writeScenario(dir, { warningBanner: true });
+    const r = await cli(['inspect', '--vboxmanage', 'tests/stand-in/VBoxManage', '--json'], {
+      ...standInEnv(scenario, logFile),
+    });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => /vboxdrv/.test(l));
+    expect(lines).toEqual([
+      'vm-companion: warning: VBoxManage warns: The vboxdrv kernel module is not loaded. Either there is no module available for the current kernel (6.1.0-21-amd64) or it failed to load. Please recompile the kernel module and install it by sudo /sbin/vboxconfig You will not be able to start VMs until this problem is fixed.',
+    ]);
   });
 
   it('--vm accepts a braced upper-case UUID', async () => {

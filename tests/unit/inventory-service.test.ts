@@ -257,6 +257,12 @@ describe('InventoryService with the stand-in lab', () => {
     const denied = inv.vms.find((v) => v.id === '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f')!;
     expect(denied.accessible).toBe(false);
     expect(denied.error).toMatch(/E_ACCESSDENIED|limited/);
+    // the Linux wrapper's banner is surfaced once, for VirtualBox as a whole
+    expect(inv.vbox.warning).toMatch(
+      /^VBoxManage warns: The vboxdrv kernel module is not loaded\. .* until this problem is fixed\.$/,
+    );
+    const issabel = await svc.get('7d795bc9-0a86-4e7a-b07a-4b9c3d8fb127');
+    expect(issabel.config?.issues.some((i) => /vboxdrv/.test(i.message))).toBe(false);
     expect(inv.vms.find((v) => v.id === '7d795bc9-0a86-4e7a-b07a-4b9c3d8fb127')?.accessible).toBe(true);
   });
 });

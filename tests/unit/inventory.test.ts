@@ -119,8 +119,15 @@ describe('readInventory when things go wrong', () => {
     const inv = await readInventory(runner);
     const byName = new Map(inv.vms.map((v) => [v.name, v]));
     expect(inv.vms).toHaveLength(7);
-    // the WARNING banner before every output (T04/T06) is not mistaken for VM rows
+    // the WARNING banner before every output (T04/T06) is not mistaken for VM rows; it is
+    // reported once for the inventory, not again in every VM's read issues
     expect(inv.issues).toEqual([]);
+    expect(inv.warning).toBe(
+      'VBoxManage warns: The vboxdrv kernel module is not loaded. Either there is no module available for the current kernel (6.1.0-21-amd64) or it failed to load. Please recompile the kernel module and install it by sudo /sbin/vboxconfig You will not be able to start VMs until this problem is fixed.',
+    );
+    for (const config of inv.configs.values()) {
+      expect(config.issues.filter((i) => /wrapper warning|vboxdrv/.test(i.message))).toEqual([]);
+    }
     expect(await readHostInfo(runner)).toMatchObject({ coreOnlineCount: 4, cpuOnlineCount: 8, os: 'Darwin' });
 
     for (const name of ['Issabel', 'Win2016SRV', 'homestead-7']) {
@@ -243,5 +250,8 @@ describe('readInventory when things go wrong', () => {
   it('no VMs: empty list, no issues', async () => {
     const { runner } = standIn({ vms: [] });
     expect(await readInventory(runner)).toEqual({ vms: [], configs: new Map(), issues: [] });
+    expect((await readInventory(standIn({ vms: [], warningBanner: true }).runner)).warning).toMatch(
+      /^VBoxManage warns: The vboxdrv kernel module is not loaded\./,
+    );
   });
 });

@@ -55,6 +55,10 @@ describe('parseListVms — edge cases', () => {
     const r = parseListVms(`${BANNER}\n"Ubuntu" {2e16b1fc-675d-4a7a-a9a1-e89a8bde7874}\n`);
     expect(r.issues).toEqual([]);
     expect(r.vms.map((v) => v.name)).toEqual(['Ubuntu']);
+    // the banner's text is returned once, on one line, without "WARNING:"
+    expect(r.warnings).toEqual([
+      'The vboxdrv kernel module is not loaded. Either there is no module available for the current kernel (6.1.0-21-amd64) or it failed to load. Please recompile the kernel module and install it by sudo /sbin/vboxconfig You will not be able to start VMs until this problem is fixed.',
+    ]);
   });
 
   it('T01/T03: inaccessible VM between normal ones is kept, flagged, not fatal', () => {
@@ -125,6 +129,6 @@ describe('parseListVms — edge cases', () => {
   });
 
   it('empty output means no VMs', () => {
-    expect(parseListVms('')).toEqual({ vms: [], issues: [] });
+    expect(parseListVms('')).toEqual({ vms: [], issues: [], warnings: [] });
   });
 });

@@ -2,6 +2,7 @@ import type { ReadIssue, VmConfig, VmSummary } from '../../shared/model.ts';
 import { VBoxParseError } from './errors.ts';
 import { parseHostInfo, type HostInfo } from './parse-hostinfo.ts';
 import { parseListVms, type ListedVm } from './parse-list-vms.ts';
+import { WRAPPER_WARNING_ISSUE } from './parse-showvminfo.ts';
 import { VBoxError, extractVBoxMessage, type VBoxRunner } from './runner.ts';
 import { showVmInfoToConfig, summaryFromConfig } from './to-config.ts';
 
@@ -20,6 +21,12 @@ export interface InventoryRead {
   configs: Map<string, VmConfig>;
   /** Problems with the listing itself (odd `list vms` lines, repeated or mismatched UUIDs). */
   issues: ReadIssue[];
+  /**
+   * The Linux wrapper script's `WARNING:` banner(s) printed before `list vms` (e.g. "The vboxdrv
+   * kernel module is not loaded. …"), condensed to one line; absent when there was none. The same
+   * banner is then left out of each VM's `config.issues`, so it is reported once.
+   */
+  warning?: string;
 }
 
 /** Options of {@link readInventory}. */
@@ -51,6 +58,7 @@ export async function readInventory(
   const listed = await runner.run(['list', 'vms'], { signal });
   const parsed = parseListVms(listed.stdout);
   const issues: ReadIssue[] = parsed.issues.map((i) => ({ ...i, message: `list vms: ${i.message}` }));
+  const warning = condenseWarnings(parsed.warnings);
 
   const seen = new Set<string>();
   const rows: ListedVm[] = [];
@@ -79,10 +87,24 @@ export async function readInventory(
   const vms: VmSummary[] = [];
   for (const r of results) {
     vms.push(r.summary);
-    if (r.config) configs.set(r.summary.id, r.config);
+    if (r.config) {
+      if (warning)
+        r.config.issues = r.config.issues.filter((i) => !i.message.startsWith(WRAPPER_WARNING_ISSUE));
+      configs.set(r.summary.id, r.config);
+    }
     if (r.issue) issues.push(r.issue);
   }
-  return { vms, configs, issues };
+  return warning ? { vms, configs, issues, warning } : { vms, configs, issues };
+}
+
+/** Longest banner text kept in {@link InventoryRead.warning}, in characters. */
+const MAX_WARNING = 400;
+
+/** The wrapper's warning texts as one line: `VBoxManage warns: <text> <text>`, cut at {@link MAX_WARNING}. */
+function condenseWarnings(texts: string[]): string | undefined {
+  if (texts.length === 0) return undefined;
+  const text = `VBoxManage warns: ${texts.join(' ')}`;
+  return text.length > MAX_WARNING ? `${text.slice(0, MAX_WARNING - 1)}…` : text;
 }
 
 interface OneVm {

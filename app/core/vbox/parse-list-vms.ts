@@ -16,6 +16,11 @@ export interface ListVmsResult {
   vms: ListedVm[];
   /** Lines that are not `"<name>" {<uuid>}` rows (1-based line numbers). */
   issues: ReadIssue[];
+  /**
+   * Text of each Linux wrapper `WARNING:` block found (e.g. "the vboxdrv kernel module is not
+   * loaded"), on one line: `WARNING:` dropped, whitespace collapsed, repeats removed.
+   */
+  warnings: string[];
 }
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -56,15 +61,16 @@ function joinSplitRow(
  * it (names may contain quotes, braces and spaces). A name with newlines spreads its row over
  * several lines: a line starting with `"` that is no row, followed by lines not starting with `"`
  * up to one ending in `" {<uuid>}`, is read as one row whose name keeps the newlines (`\n`).
- * Blank lines, the Linux wrapper script's `WARNING:` blocks (first line plus indented
- * continuation lines) and logo lines are skipped silently; any other line that is not a row
- * becomes an issue with its line number (in `line`; the message does not repeat it). Never throws.
+ * Blank lines and logo lines are skipped silently; the Linux wrapper script's `WARNING:` blocks
+ * (first line plus indented continuation lines) are skipped and their text returned in
+ * `warnings`; any other line that is not a row becomes an issue with its line number (in `line`;
+ * the message does not repeat it). Never throws.
  *
  * @param text stdout of the command (LF or CRLF, final newline optional).
  */
 export function parseListVms(text: string): ListVmsResult {
   const lines = splitLines(text);
-  const { skip } = findWarningBlocks(lines);
+  const { skip, blocks } = findWarningBlocks(lines);
   const vms: ListedVm[] = [];
   const issues: ReadIssue[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -89,5 +95,15 @@ export function parseListVms(text: string): ListVmsResult {
     const name = m[1];
     vms.push({ name, uuid: m[2].toLowerCase(), accessible: name !== '<inaccessible>' });
   }
-  return { vms, issues };
+  const warnings = [
+    ...new Set(
+      blocks.map((b) =>
+        b.text
+          .replace(/^\s*WARNING:\s*/, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ),
+    ),
+  ].filter((w) => w !== '');
+  return { vms, issues, warnings };
 }

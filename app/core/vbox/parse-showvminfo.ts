@@ -42,6 +42,9 @@ const RAW_MULTILINE_KEY = /^(SnapshotName.*|SnapshotDescription.*|CurrentSnapsho
 
 const CPUID = /^((?:[0-9a-fA-F]{8},){5}[0-9a-fA-F]{8})(.*)$/;
 
+/** Start of the issue message for a skipped Linux wrapper `WARNING:` block (the block's text follows). */
+export const WRAPPER_WARNING_ISSUE = 'skipped wrapper warning';
+
 /** Keys that VBoxManage prints with a doubled `=` (`VRDEClients==0`, 6.1). */
 const DOUBLE_EQUALS_KEYS = new Set(['VRDEClients']);
 
@@ -239,7 +242,7 @@ export function parseShowVmInfo(text: string): ShowVmInfoParse {
         .map((l) => l.trim())
         .filter((l) => l !== '');
       i = end;
-      issues.push({ line: lineNo, message: `skipped wrapper warning: ${parts.join(' ')}` });
+      issues.push({ line: lineNo, message: `${WRAPPER_WARNING_ISSUE}: ${parts.join(' ')}` });
       continue;
     }
     if (!line.includes('=') && isLogoLine(line)) {
