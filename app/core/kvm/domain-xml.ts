@@ -434,12 +434,19 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
   const devices = childEl(root, 'devices');
   const perDeviceBoot: { order: number; what: string; neutral: string; key: string; raw: string }[] = [];
   const controllers = new Map<string, StorageController>();
-  const storageController = (type: string, index: number, el?: XmlEl): StorageController => {
+  /** The storage controller `type`/`index`, created on first use; `hint` is the provenance key when no element defines it (the disk's bus). */
+  const storageController = (type: string, index: number, el?: XmlEl, hint?: string): StorageController => {
     const k = `${type}${index}`;
     let c = controllers.get(k);
+    if (c && el && c.name.raw === '') {
+      // Created earlier for a disk that came before its <controller> element: take the element's identity.
+      c.name = S(c.name.value, el.path, `${type} ${index}`);
+      c.type = S(controllerKind(type, el.attrs.model), `${el.path}/@type`, el.attrs.model ?? type);
+      c.instance = S(index, `${el.path}/@index`, String(index));
+    }
     if (!c) {
       const label = type === 'virtio' ? 'VirtIO' : `${CONTROLLER_LABEL[type] ?? type} ${index}`;
-      const key = el ? el.path : `domain/devices/controller[@type='${type}'][@index='${index}']`;
+      const key = el ? el.path : (hint ?? `domain/devices/controller[@type='${type}'][@index='${index}']`);
       c = {
         index: controllers.size,
         name: S(label, key, el ? `${type} ${index}` : ''),
@@ -480,7 +487,10 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
           if (!childEl(dev, 'master')) usbModels.push(dev.attrs.model ?? 'default');
           const model = dev.attrs.model ?? '';
           const key = `${dev.path}/@model`;
-          if (model === 'none') break;
+          if (model === 'none') {
+            putStr('kvm.devices.usbController', undefined, 'none', key, model);
+            break;
+          }
           if (/uhci|ohci/.test(model) || model === '') config.usb.ohci = S(true, key, model);
           if (/ehci/.test(model)) config.usb.ehci = S(true, key, model);
           if (/xhci/.test(model)) config.usb.xhci = S(true, key, model);
@@ -760,7 +770,7 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
         ctlIndex = 0;
         port = ti;
     }
-    const controller = storageController(bus, ctlIndex);
+    const controller = storageController(bus, ctlIndex, undefined, `${target?.path ?? dev.path}/@bus`);
     const kind: StorageAttachment['kind'] =
       device === 'cdrom'
         ? medium
@@ -807,7 +817,8 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
     put('kvm.nics.sourceMode', inst, type.value === 'direct' ? attr(source, 'mode') : undefined);
     const model = attr(childEl(dev, 'model'), 'type');
     put('kvm.nics.model', inst, model);
-    const mac = attr(childEl(dev, 'mac'), 'address');
+    const macEl = childEl(dev, 'mac');
+    const mac = attr(macEl, 'address');
     put('kvm.nics.mac', inst, mac);
     const link = attr(childEl(dev, 'link'), 'state');
     put('kvm.nics.linkState', inst, link);
@@ -831,7 +842,10 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
       const hex = mac.value.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
       if (hex.length === 12) adapter.macAddress = S(hex, mac.key, mac.raw);
       else
-        issues.push({ line: dev.line, message: `line ${dev.line}: MAC address "${mac.raw}" is not 6 bytes` });
+        issues.push({
+          line: macEl!.line,
+          message: `line ${macEl!.line}: MAC address "${mac.raw}" is not 6 bytes`,
+        });
     }
     if (link) adapter.cableConnected = S(link.value !== 'down', link.key, link.raw);
     const forwards = childrenEl(dev, 'portForward');

@@ -94,7 +94,9 @@ export function validateConnectionUri(uri: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\s]/.test(u)) badUri(uri, 'spaces or control characters');
   if (u === 'qemu:///system' || u === 'qemu:///session' || u === 'test:///default') return u;
-  if (u.startsWith('test:///')) {
+  if (u.startsWith('test:')) {
+    if (!u.startsWith('test:///'))
+      badUri(uri, 'use test:///default or test:///<absolute path to a node XML>');
     const file = u.slice('test://'.length);
     if (/[?#]/.test(file)) badUri(uri, 'a test-driver URI takes no query or fragment');
     if (!path.posix.isAbsolute(file) || file.length < 2) badUri(uri, 'the node XML path must be absolute');
@@ -104,9 +106,9 @@ export function validateConnectionUri(uri: string): string {
   const ssh = /^qemu\+ssh:\/\/([^/]+)\/(system|session)(?:\?(.*))?$/.exec(u);
   if (ssh) {
     const [, authority, , query] = ssh;
+    if (/^-|@-/.test(authority)) badUri(uri, 'user and host must not start with "-"');
     const m = SSH_AUTHORITY.exec(authority);
     if (!m) badUri(uri, 'expected [user@]host[:port] after qemu+ssh://');
-    if (m[1]?.startsWith('-') || m[2].startsWith('-')) badUri(uri, 'user and host must not start with "-"');
     if (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535)) badUri(uri, 'port out of range');
     if (query !== undefined) {
       const seen = new Set<string>();
