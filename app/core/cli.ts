@@ -44,7 +44,8 @@ import {
 } from './enrich.ts';
 import { combineHostFacts, hostFactsFromOs } from './host.ts';
 import type { HostInfo } from './vbox/parse-hostinfo.ts';
-import { readHostInfo, readInventory } from './vbox/inventory.ts';
+import { listVms, readHostInfo, readListedVms, type VmListing } from './vbox/inventory.ts';
+import type { ListedVm } from './vbox/parse-list-vms.ts';
 import { locateVBoxManage } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
@@ -170,31 +171,59 @@ function normaliseUuid(text: string): string {
 }
 
 /**
- * Picks the VMs `--vm` names: a UUID (with or without braces, any case) or an exact VM name.
+ * Picks the entries `--vm` names from `list`: a UUID (with or without braces, any case) or an exact
+ * VM name. `idOf`/`nameOf` read an entry's UUID and name (`undefined`: no name to match).
  * @throws CliError when nothing matches, or when a name matches several VMs (lists their UUIDs).
  */
-export function selectVms(items: InspectItem[], vm: string | undefined): InspectItem[] {
-  if (vm === undefined) return items;
+function pick<T>(list: T[], vm: string, idOf: (t: T) => string, nameOf: (t: T) => string | undefined): T[] {
+  const known = (): string => {
+    if (list.length === 0) return 'No VMs were found.';
+    const names = list.map((t) => `"${nameOf(t) ?? '<inaccessible>'}" (${idOf(t)})`);
+    return `Known VMs: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`;
+  };
   const wanted = normaliseUuid(vm);
   if (isVmUuid(wanted)) {
-    const hit = items.filter((i) => i.summary.id.toLowerCase() === wanted);
-    if (hit.length === 0) throw new CliError(`No VM with UUID ${wanted}. ${knownVms(items)}`);
+    const hit = list.filter((t) => idOf(t).toLowerCase() === wanted);
+    if (hit.length === 0) throw new CliError(`No VM with UUID ${wanted}. ${known()}`);
     return hit;
   }
-  const byName = items.filter((i) => i.summary.name === vm);
-  if (byName.length === 0) throw new CliError(`No VM named "${vm}". ${knownVms(items)}`);
+  const byName = list.filter((t) => nameOf(t) === vm);
+  if (byName.length === 0) throw new CliError(`No VM named "${vm}". ${known()}`);
   if (byName.length > 1) {
     throw new CliError(
-      `${byName.length} VMs are named "${vm}"; pick one by UUID: ${byName.map((i) => i.summary.id).join(', ')}.`,
+      `${byName.length} VMs are named "${vm}"; pick one by UUID: ${byName.map(idOf).join(', ')}.`,
     );
   }
   return byName;
 }
 
-function knownVms(items: InspectItem[]): string {
-  if (items.length === 0) return 'No VMs were found.';
-  const list = items.map((i) => `"${i.summary.name}" (${i.summary.id})`);
-  return `Known VMs: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', …' : ''}.`;
+/**
+ * Picks the VMs `--vm` names: a UUID (with or without braces, any case) or an exact VM name.
+ * @throws CliError when nothing matches, or when a name matches several VMs (lists their UUIDs).
+ */
+export function selectVms(items: InspectItem[], vm: string | undefined): InspectItem[] {
+  if (vm === undefined) return items;
+  return pick(
+    items,
+    vm,
+    (i) => i.summary.id,
+    (i) => i.summary.name,
+  );
+}
+
+/**
+ * Picks the `list vms` rows `--vm` names (UUID, or exact name as `list vms` prints it; rows of
+ * inaccessible VMs match by UUID only), so that only those VMs are read afterwards.
+ * @throws CliError as {@link selectVms}.
+ */
+export function selectListedVms(rows: ListedVm[], vm: string | undefined): ListedVm[] {
+  if (vm === undefined) return rows;
+  return pick(
+    rows,
+    vm,
+    (r) => r.uuid,
+    (r) => (r.accessible ? r.name : undefined),
+  );
 }
 
 /**
@@ -284,9 +313,12 @@ export interface LiveRead {
 }
 
 /**
- * Reads the inventory through VBoxManage (`list vms`, `showvminfo` per VM, then `--version` and
- * `list hostinfo`, whose failures are ignored). @throws CliError when VBoxManage cannot be found
- * (with where we looked and how to point at it) or `list vms` fails.
+ * Reads the VMs through VBoxManage: `list vms`; with `--vm`, the named VM is picked from that list
+ * (by UUID or exact name) so only its `showvminfo` runs — a hanging or locked VM elsewhere cannot
+ * slow the command down; without `--vm`, every VM is read. Then `--version` and `list hostinfo`
+ * (failures ignored). The wrapper's warning banner and odd `list vms` lines are printed once on
+ * stderr. @throws CliError when VBoxManage cannot be found (with where we looked and how to point
+ * at it), `list vms` fails, or `--vm` matches no VM or several.
  */
 export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRead> {
   const given = opts.vboxmanage ?? (io.env.VBOXMANAGE ? io.env.VBOXMANAGE : undefined);
@@ -304,13 +336,16 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
     );
   }
   const runner = new VBoxRunner(located.path, { env: runnerExtraEnv(io.env) });
-  let inventory: Awaited<ReturnType<typeof readInventory>>;
+  let listing: VmListing;
   try {
-    inventory = await readInventory(runner);
+    listing = await listVms(runner);
   } catch (err) {
     throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
   }
-  if (inventory.warning) io.stderr(`vm-companion: warning: ${inventory.warning}\n`);
+  if (listing.warning) io.stderr(`vm-companion: warning: ${listing.warning}\n`);
+  for (const issue of listing.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
+  const rows = selectListedVms(listing.rows, opts.vm);
+  const inventory = await readListedVms(runner, { ...listing, rows, issues: [] });
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
   const version = await getVersion(runner).catch(() => undefined);
   const hostInfo = await readHostInfo(runner).catch(() => undefined);
@@ -382,7 +417,8 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
     ({ items, version, hostInfo } = await readLive(opts, io));
   }
   items = await analyseItems(items, { host: cliHostFacts(opts, hostInfo), version, platform: io.platform });
-  items = selectVms(items, opts.vm);
+  // Live reads are already limited to the --vm VM (see readLive); --file items are picked here.
+  if (opts.files.length > 0) items = selectVms(items, opts.vm);
   if (opts.json) {
     // The text report lists read issues itself; with --json they go to stderr.
     for (const item of items) {

@@ -119,6 +119,27 @@ describe('inspect against the stand-in (lab scenario)', () => {
     ]);
   });
 
+  it('--vm reads only the selected VM: a hanging VM elsewhere does not slow it down (failing scenario)', async () => {
+    const { dir, logFile } = tempLog();
+    dirs.push(dir);
+    const started = Date.now();
+    const r = await cli(
+      ['inspect', '--vboxmanage', 'tests/stand-in/VBoxManage', '--vm', 'Issabel', '--json'],
+      {
+        ...standInEnv('failing', logFile),
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000); // the hanging VM would cost the 15 s deadline
+    const doc = JSON.parse(r.stdout) as { vms: { uuid: string; name: string }[] };
+    expect(doc.vms).toMatchObject([{ uuid: '7d795bc9-0a86-4e7a-b07a-4b9c3d8fb127', name: 'Issabel' }]);
+    const argvs = readStandInLog(logFile);
+    expect(argvs.filter((a) => a[0] === 'showvminfo')).toEqual([
+      ['showvminfo', '7d795bc9-0a86-4e7a-b07a-4b9c3d8fb127', '--machinereadable'],
+    ]);
+    assertOnlyReadVerbs(argvs);
+  });
+
   it('--vm accepts a braced upper-case UUID', async () => {
     const r = await labRun(['--vm', '{02FD76AF-2BAE-4C98-ADD1-4D802A2F77FA}', '--json']);
     expect(r.code).toBe(0);

@@ -41,25 +41,25 @@ export interface ReadInventoryOptions {
 export const INACCESSIBLE_REASON =
   'VirtualBox could not read this VM (its settings file is missing or damaged).';
 
+/** Result of {@link listVms}: the rows of `list vms`, repeated UUIDs dropped. */
+export interface VmListing {
+  /** One row per VM, in list order (`<inaccessible>` rows included), each UUID once. */
+  rows: ListedVm[];
+  /** Odd `list vms` lines and repeated UUIDs, messages prefixed with `list vms: `. */
+  issues: ReadIssue[];
+  /** The Linux wrapper's banner, condensed (see {@link InventoryRead.warning}). */
+  warning?: string;
+}
+
 /**
- * Reads all VMs. Rejects (with `VBoxError`) only when `list vms` itself fails or the read is
- * aborted; per-VM failures (inaccessible, `E_ACCESSDENIED`, missing saved state, timeout, output
- * that is not a VM dump) become summaries with `accessible: false` and `error`. For a VM listed as
- * `<inaccessible>` the reason is read from the human-readable `showvminfo <uuid>` (its
- * "Access error details", printed to stderr). Summaries of readable VMs carry the dump's name,
- * state (`VMState`), OS type, vCPUs and memory (MB).
- * Formats: `list vms` and `showvminfo --machinereadable`, VirtualBox 3.x–7.x.
+ * Runs `VBoxManage list vms` and parses it (format `"name" {uuid}`, VirtualBox 3.x–7.x): no
+ * per-VM call is made. A UUID listed twice keeps its first row and becomes an issue.
+ * Rejects with `VBoxError` when the call fails or is aborted.
  */
-export async function readInventory(
-  runner: VBoxRunner,
-  opts: ReadInventoryOptions = {},
-): Promise<InventoryRead> {
-  const { signal, onProgress } = opts;
-  const listed = await runner.run(['list', 'vms'], { signal });
+export async function listVms(runner: VBoxRunner, opts: { signal?: AbortSignal } = {}): Promise<VmListing> {
+  const listed = await runner.run(['list', 'vms'], { signal: opts.signal });
   const parsed = parseListVms(listed.stdout);
   const issues: ReadIssue[] = parsed.issues.map((i) => ({ ...i, message: `list vms: ${i.message}` }));
-  const warning = condenseWarnings(parsed.warnings);
-
   const seen = new Set<string>();
   const rows: ListedVm[] = [];
   for (const vm of parsed.vms) {
@@ -70,7 +70,24 @@ export async function readInventory(
     seen.add(vm.uuid);
     rows.push(vm);
   }
+  const warning = condenseWarnings(parsed.warnings);
+  return warning ? { rows, issues, warning } : { rows, issues };
+}
 
+/**
+ * Reads the VMs of `listing` (all its rows, or the ones the caller kept) with
+ * `showvminfo <uuid> --machinereadable`, through the runner's bounded queue; see
+ * {@link readInventory} for how failures are reported. `listing.issues` and `warning` are passed
+ * through. Rejects only when aborted.
+ */
+export async function readListedVms(
+  runner: VBoxRunner,
+  listing: VmListing,
+  opts: ReadInventoryOptions = {},
+): Promise<InventoryRead> {
+  const { signal, onProgress } = opts;
+  const { rows, warning } = listing;
+  const issues = [...listing.issues];
   const total = rows.length;
   let done = 0;
   onProgress?.(0, total);
@@ -95,6 +112,36 @@ export async function readInventory(
     if (r.issue) issues.push(r.issue);
   }
   return warning ? { vms, configs, issues, warning } : { vms, configs, issues };
+}
+
+/**
+ * Reads one VM by UUID as `list vms` listed it (`row`: its name and UUID, `accessible: false` for
+ * an `<inaccessible>` row): `showvminfo <uuid> --machinereadable`, or for an inaccessible VM the
+ * reason from the human-readable `showvminfo`. Never rejects except when aborted; failures give
+ * `accessible: false` and an `error` naming the kind (see {@link describeFailure}).
+ */
+export async function readVm(
+  runner: VBoxRunner,
+  row: ListedVm,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ summary: VmSummary; config?: VmConfig; issue?: ReadIssue }> {
+  return readOne(runner, row, opts.signal);
+}
+
+/**
+ * Reads all VMs: {@link listVms}, then {@link readListedVms}. Rejects (with `VBoxError`) only when
+ * `list vms` itself fails or the read is aborted; per-VM failures (inaccessible, `E_ACCESSDENIED`,
+ * missing saved state, timeout, output that is not a VM dump) become summaries with
+ * `accessible: false` and `error`. For a VM listed as `<inaccessible>` the reason is read from the
+ * human-readable `showvminfo <uuid>` (its "Access error details", printed to stderr). Summaries of
+ * readable VMs carry the dump's name, state (`VMState`), OS type, vCPUs and memory (MB).
+ * Formats: `list vms` and `showvminfo --machinereadable`, VirtualBox 3.x–7.x.
+ */
+export async function readInventory(
+  runner: VBoxRunner,
+  opts: ReadInventoryOptions = {},
+): Promise<InventoryRead> {
+  return readListedVms(runner, await listVms(runner, { signal: opts.signal }), opts);
 }
 
 /** Longest banner text kept in {@link InventoryRead.warning}, in characters. */
