@@ -9,8 +9,8 @@
  * machine settings files (`.vbox`), told apart by content (no VBoxManage needed). Without `--file`
  * it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE` environment variable, then the
  * standard search of `locateVBoxManage`), runs `list vms` and reads every VM's configuration by
- * UUID (names given with `--vm` are mapped to UUIDs first; names are never passed to VBoxManage),
- * then `--version` and `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
+ * UUID — with `--vm`, only the VM it names (mapped to its UUID through `list vms` first; names are
+ * never passed to VBoxManage) — then `--version` and `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
  * (the runner refuses others). A `showvminfo` configuration is completed from its `CfgFile` when
  * that is a readable local `.vbox` (see `enrich.ts`).
  *
@@ -383,7 +383,8 @@ export function cliHostFacts(opts: InspectOptions, hostInfo?: HostInfo): HostFac
 /**
  * Completes each `showvminfo` configuration from its readable local `.vbox` (`CfgFile`) and adds
  * the advice findings of every readable VM. Running VMs (for the "all running VMs" memory rule)
- * are taken from all items, before `--vm` selects some.
+ * are taken from all items given: with `--file`, before `--vm` selects some; live with `--vm`,
+ * only the selected VM was read, so other running VMs are not counted.
  */
 export async function analyseItems(
   items: InspectItem[],
