@@ -93,16 +93,23 @@ export function getVmwareEntry(id: string): ForeignCatalogEntry | undefined {
   return vmwareCatalogById.get(hash === -1 ? id : id.slice(0, hash));
 }
 
-/** Catalog `keys` compiled to case-insensitive patterns; a capture group holds the device (`scsi0:1`, `ethernet0`). */
+/**
+ * A catalog key (`ethernetN.virtualDev`, `<bus>N:M.fileName`, `ideN:M.present`, `memsize`) as a
+ * case-insensitive pattern for real `.vmx` keys; its first capture group, when there is one, is the
+ * device (`ethernet0`, `scsi0:1`).
+ */
+export function vmxKeyPattern(catalogKey: string): RegExp {
+  const source = catalogKey
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/<bus>N:M/g, '((?:ide|scsi|sata|nvme)\\d+:\\d+)')
+    .replace(/([A-Za-z_]+)N:M/g, '($1\\d+:\\d+)')
+    .replace(/([A-Za-z_]+)N(?=\\\.)/g, '($1\\d+)');
+  return new RegExp(`^${source}$`, 'i');
+}
+
+/** Every catalog key compiled with {@link vmxKeyPattern}, in catalog order. */
 const KEY_PATTERNS: { id: string; re: RegExp }[] = VMWARE_CATALOG.flatMap((entry) =>
-  entry.keys.map((key) => {
-    const source = key
-      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      .replace(/<bus>N:M/g, '((?:ide|scsi|sata|nvme)\\d+:\\d+)')
-      .replace(/([A-Za-z_]+)N:M/g, '($1\\d+:\\d+)')
-      .replace(/([A-Za-z_]+)N(?=\\\.)/g, '($1\\d+)');
-    return { id: entry.id, re: new RegExp(`^${source}$`, 'i') };
-  }),
+  entry.keys.map((key) => ({ id: entry.id, re: vmxKeyPattern(key) })),
 );
 
 const POWER_BUTTONS = ['powerOff', 'powerOn', 'suspend', 'reset'];
