@@ -74,6 +74,7 @@ export interface InspectJsonController {
 export interface InspectJsonVm {
   /** The VM's UUID, or null when the dump has no `UUID` line (a fragment). */
   uuid: string | null;
+  /** The VM's name (for a VM that failed to read, as `list vms` printed it), or null when unknown (`<inaccessible>`). */
   name: string | null;
   /** `poweroff`, `running`, `saved`, `aborted`, … */
   state: string | null;
@@ -118,7 +119,8 @@ export function toInspectJsonVm(item: InspectItem, lang: Language = 'en'): Inspe
   if (!config) {
     return {
       uuid: summary.id,
-      name: summary.accessible ? summary.name : null,
+      // A VM that failed to read keeps the name `list vms` printed; `<inaccessible>` is no name.
+      name: summary.name && summary.name !== '<inaccessible>' ? summary.name : null,
       state: summary.state ?? null,
       osType: summary.osType ?? null,
       memoryMB: summary.memoryMB ?? null,

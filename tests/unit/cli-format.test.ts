@@ -107,6 +107,20 @@ describe('JSON conversion', () => {
   });
 });
 
+describe('a VM that failed to read', () => {
+  it('keeps the name list vms printed (timeout, access denied…), with accessible:false and the reason', () => {
+    const json = toInspectJsonVm({
+      summary: summary('9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', 'Lab Windows 10', {
+        accessible: false,
+        error: 'Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped.',
+      }),
+      config: null,
+    });
+    expect(json).toMatchObject({ uuid: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', name: 'Lab Windows 10' });
+    expect(json.error).toMatch(/^Timed out after 15 s/);
+  });
+});
+
 describe('argument parsing and VM selection', () => {
   it('parses inspect options', () => {
     expect(

@@ -140,6 +140,28 @@ describe('inspect against the stand-in (lab scenario)', () => {
     assertOnlyReadVerbs(argvs);
   });
 
+  it('a VM that fails to read keeps its name from list vms in the JSON, with the kind of failure', async () => {
+    const { dir, logFile } = tempLog();
+    dirs.push(dir);
+    const r = await cli(
+      ['inspect', '--vboxmanage', 'tests/stand-in/VBoxManage', '--vm', 'Lab Windows 10', '--json'],
+      {
+        ...standInEnv('failing', logFile),
+      },
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { vms: Record<string, unknown>[] };
+    expect(doc.vms).toHaveLength(1);
+    expect(doc.vms[0]).toMatchObject({
+      uuid: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f',
+      name: 'Lab Windows 10',
+      accessible: false,
+    });
+    expect(doc.vms[0].error).toMatch(
+      /^Access denied: .*E_ACCESSDENIED.* Likely cause: the VM belongs to another user/,
+    );
+  });
+
   it('--vm accepts a braced upper-case UUID', async () => {
     const r = await labRun(['--vm', '{02FD76AF-2BAE-4C98-ADD1-4D802A2F77FA}', '--json']);
     expect(r.code).toBe(0);
