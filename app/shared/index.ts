@@ -5,3 +5,4 @@ export * from './contract.ts';
 export * from './advice.ts';
 export * from './key-coverage.ts';
 export * from './foreign-catalog.ts';
+export * from './study.ts';
