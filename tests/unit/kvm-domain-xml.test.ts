@@ -438,6 +438,20 @@ describe('variants of the fixture', () => {
     expect(c.native?.['kvm.devices.usbController']).toBeUndefined();
   });
 
+  it('libosinfo metadata is found whatever namespace prefix the writer chose', () => {
+    const c = parseDomainXml(
+      variant([
+        '<description>',
+        "<metadata><osi:libosinfo xmlns:osi='http://libosinfo.org/xmlns/libvirt/domain/1.0'><osi:os id='http://fedoraproject.org/fedora/40'/></osi:libosinfo></metadata>\n  <description>",
+      ]),
+    );
+    expect(c.general.osType).toEqual({
+      value: 'Fedora 40',
+      key: 'domain/metadata/osi:libosinfo/osi:os/@id',
+      raw: 'http://fedoraproject.org/fedora/40',
+    });
+  });
+
   it('a 32-digit UUID without dashes is normalized', () => {
     const c = parseDomainXml(
       '<domain type="kvm"><name>n</name><uuid>4DEA22B31D52D8F32516782E98AB3FA0</uuid></domain>',

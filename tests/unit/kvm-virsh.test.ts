@@ -166,7 +166,7 @@ describe('runner safety without spawning', () => {
   });
 
   it('stops a call that hangs (timeout) and keeps virsh\'s "error:" text on failure', async () => {
-    const slow = fakeVirsh('sleep 10');
+    const slow = fakeVirsh('exec sleep 10');
     const runner = new VirshRunner(slow.path, { uri: 'test:///default', timeoutMs: 300, killGraceMs: 200 });
     const t0 = Date.now();
     await expect(runner.run(['nodeinfo'])).rejects.toMatchObject({ kind: 'timeout' });

@@ -259,7 +259,11 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
   }
   if (opts.path) config.general.cfgFile = S(opts.path, 'file', opts.path);
 
-  const osinfo = childEl(childEl(childEl(root, 'metadata'), 'libosinfo:libosinfo'), 'libosinfo:os');
+  // <metadata><libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0"><libosinfo:os id=…/>;
+  // matched by local name, since the prefix is the writer's choice.
+  const local = (el: XmlEl, name: string): boolean => el.name === name || el.name.endsWith(`:${name}`);
+  const osinfoRoot = childEl(root, 'metadata')?.children.find((c) => local(c, 'libosinfo'));
+  const osinfo = osinfoRoot?.children.find((c) => local(c, 'os'));
   const osId = attr(osinfo, 'id');
   if (osId) {
     const pretty = S(osInfoName(osId.value), osId.key, osId.raw);
