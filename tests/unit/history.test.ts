@@ -205,12 +205,12 @@ describe('recordConfig / historyFor with the SQLite store', () => {
 
 describe('migration 0003 (config history)', () => {
   it('is registered as version 3 and adds the table and its index to an existing v2 database, keeping notes', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(MIGRATIONS.map((m) => m.version).slice(0, 3)).toEqual([1, 2, 3]);
     const dir = mkdtempSync(path.join(tmpdir(), 'vmc-history-mig-'));
     const db = new Database(path.join(dir, DB_FILE_NAME));
     expect(applyMigrations(db, MIGRATIONS.slice(0, 2))).toBe(2);
     db.prepare("INSERT INTO notes VALUES ('vm', '', 'old note', '2024-01-01T00:00:00.000Z')").run();
-    expect(applyMigrations(db, MIGRATIONS)).toBe(3);
+    expect(applyMigrations(db, MIGRATIONS.slice(0, 3))).toBe(3);
     const names = db
       .prepare<[], { name: string }>(
         "SELECT name FROM sqlite_master WHERE name LIKE 'config_history%' ORDER BY name",
