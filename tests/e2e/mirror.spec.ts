@@ -185,6 +185,36 @@ test('example commands fill the storage slot into the catalog arguments once, qu
   }
 });
 
+test('the explanation follows tab and page changes, without Svelte warnings', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
+  });
+  // xtec-1: Adapter 1 is NAT with one forwarding rule, Adapter 2 is host-only.
+  const vm = readable.find((v) => v.showvminfo!.includes('nat-forwarding-empty-guestip-hostonly'))!;
+  const facts = dumpFacts(vm.showvminfo!);
+  expect(facts.nics.slice(0, 2).map((n) => n.attachment)).toEqual(['nat', 'hostonly']);
+  await openApp(page);
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-network').click();
+  await control(page, 'network.adapter.portForwarding').click();
+  await page.getByTestId('port-forwarding-close').click();
+  const explain = page.getByTestId('explain');
+  await expect(explain.getByTestId('explain-source')).toContainText('Forwarding(0)=');
+
+  await page.getByTestId('tab-adapter-2').click();
+  // Re-targeted to Adapter 2's Port Forwarding: its own values, not Adapter 1's.
+  await expect(control(page, 'network.adapter.portForwarding')).toHaveAttribute('aria-pressed', 'true');
+  await expect(explain.getByTestId('explain-source')).toContainText('nic2="hostonly"');
+  await expect(explain.getByTestId('explain-source')).not.toContainText('Forwarding(0)');
+  await expect(explain).toContainText('Adapter 2');
+
+  await page.getByTestId('page-storage').click();
+  await expect(explain.getByTestId('explain-value')).toHaveCount(0);
+  await expect(explain).not.toContainText('Port Forwarding');
+  expect(warnings.filter((w) => /derived_inert|svelte\.dev\/e\//.test(w))).toEqual([]);
+});
+
 test('a note on a setting survives a reload', async ({ page }) => {
   const facts = dumpFacts(readable[1].showvminfo!);
   await openApp(page);

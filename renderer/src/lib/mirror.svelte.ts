@@ -3,7 +3,7 @@
  * it), the VM's notes, and the host facts sliders measure against. Provided through Svelte context
  * by `pages/Mirror.svelte` and read by every `<Setting>`.
  */
-import { getContext, setContext } from 'svelte';
+import { getContext, setContext, tick } from 'svelte';
 import type { Finding } from '../../../app/shared/advice.ts';
 import type { Discrepancy, MediumInfo, Note, VmDetail } from '../../../app/shared/contract.ts';
 import type { MirrorControlId } from '../../../app/shared/catalog-ids.ts';
@@ -67,15 +67,20 @@ export interface Selection {
   settingId: string;
   /** Other instance spellings advice uses for this control (storage `SATA:0:0`, controller index). */
   aliases?: string[];
-  /** The value as the control shows it, in the current language (a getter, so a language switch updates it). */
-  text: () => string;
+  /**
+   * The value as the control shows it, in the current language. A plain snapshot: the control
+   * publishes a fresh one while it is on screen (language switch, new values), so the panel never
+   * reads state of a control that is gone.
+   */
+  text: string;
   /** `data-value` of the control. */
   dataValue: string;
   sources: SourceRef[];
   absent?: AbsentReason;
   /** True when the shown value is derived from the raw one (e.g. EFI checkbox from `firmware="EFI"`). */
   derived?: boolean;
-  remark?: () => Remark | undefined;
+  /** Host-aware remark on the value (snapshot, like `text`). */
+  remark?: Remark;
   /** The item's controller, port, medium, folder… for the example command (see `command.ts`). */
   command?: CommandContext;
 }
@@ -99,11 +104,16 @@ export class MirrorState {
   readonly vboxPath: string;
   /** Raw values by `<id>` / `<id>#<instance>`, from the config's sourced values and unknown keys. */
   private readonly values: Map<string, Sourced<unknown>[]>;
-  selected = $state<Selection | null>(null);
+  selected = $state.raw<Selection | null>(null);
   notes = $state<Record<string, Note>>({});
   mode = $state<SettingsMode>(storedMode());
   /** A control to select as soon as it is on screen (set when a finding is clicked). */
   focus = $state<string | null>(null);
+  /**
+   * A control id to select again once the next tab is drawn: switching Adapter 1 → Adapter 2 with
+   * "Port Forwarding" selected selects Adapter 2's Port Forwarding (see {@link retargetTo}).
+   */
+  retarget = $state<string | null>(null);
   /** `media:info` answers by medium UUID: `{}` while loading, then `info` or `error`. */
   media = $state<Record<string, { info?: MediumInfo; error?: string }>>({});
 
@@ -195,6 +205,25 @@ export class MirrorState {
   /** Marks a control selected; the explanation panel follows. */
   select(sel: Selection): void {
     this.selected = sel;
+  }
+
+  /** Clears the selection (the explanation panel shows its hint again). */
+  clearSelection(): void {
+    this.selected = null;
+    this.retarget = null;
+  }
+
+  /**
+   * Clears the selection and asks the control with the same catalog id on the next drawn tab (the
+   * same setting of another adapter or port) to select itself; when the new tab has no such control,
+   * nothing stays selected. The request lapses after the next render.
+   */
+  retargetTo(id: string): void {
+    this.selected = null;
+    this.retarget = id;
+    void tick().then(() => {
+      if (this.retarget === id) this.retarget = null;
+    });
   }
 
   /** Records a saved note (keeps the map in step with the store). */
