@@ -328,23 +328,33 @@ const RULES: Rule[] = [
           {
             title: t('Nested virtualization without host support', '主机不支持嵌套虚拟化'),
             reason: t(
-              '"Virtualize Intel VT-x/EPT or AMD-V/RVI" is on, but this host reports no usable VT-x/AMD-V with nested paging (EPT/RVI). VMware will refuse to power the VM on with this option, or the guest\'s own hypervisor will not start. Check that virtualization is enabled in the host firmware.',
-              '已勾选“虚拟化 Intel VT-x/EPT 或 AMD-V/RVI”，但本机报告没有可用的 VT-x/AMD-V 及嵌套分页（EPT/RVI）。VMware 会拒绝带此选项开机，或者客户机里的虚拟化软件无法启动。请检查主机固件中是否已开启虚拟化。',
+              '"Virtualize Intel VT-x/EPT or AMD-V/RVI" is on, but this host reports no usable VT-x/AMD-V with nested paging (EPT/RVI). At power on VMware reports that virtualized VT-x/EPT is not supported here and can only continue without it, so the guest\'s own hypervisor (Hyper-V, WSL2, KVM) will not start. Check that virtualization is enabled in the host firmware.',
+              '已勾选“虚拟化 Intel VT-x/EPT 或 AMD-V/RVI”，但本机报告没有可用的 VT-x/AMD-V 及嵌套分页（EPT/RVI）。开机时 VMware 会提示此处不支持虚拟化 VT-x/EPT，只能不带该功能继续运行，因此客户机里的虚拟化软件（Hyper-V、WSL2、KVM）无法启动。请检查主机固件中是否已开启虚拟化。',
             ),
             fix: vmxFix([`${vm.system.nestedHwVirt.key} = "FALSE"`]),
           },
         ];
-      if (ctx.hostOs === 'win32')
-        return [
-          {
-            title: t('Nested virtualization may be blocked by Hyper-V', '嵌套虚拟化可能被 Hyper-V 挡住'),
-            reason: t(
-              'On a Windows host where Hyper-V is active (also through WSL2, Windows Sandbox or Memory integrity), VMware runs on top of it in "host VBS mode", and then VT-x/AMD-V cannot be passed to guests: the VM will not power on with this option.',
-              '在启用了 Hyper-V 的 Windows 主机上（WSL2、Windows 沙盒或“内存完整性”也会启用它），VMware 以“主机 VBS 模式”运行在 Hyper-V 之上，这时无法把 VT-x/AMD-V 交给客户机：带此选项的虚拟机无法开机。',
-            ),
-          },
-        ];
       return [];
+    },
+  },
+  {
+    id: 'vmware.processors.vtx-hyperv-host',
+    settingId: 'vmware.processors.vtx',
+    source: 'host',
+    ref: REF_VBS,
+    severity: 'info',
+    check(vm, ctx) {
+      if (vm.system.nestedHwVirt?.value !== true || ctx.hostOs !== 'win32') return [];
+      if (ctx.host.supportsHwVirt === false || ctx.host.supportsNestedPaging === false) return [];
+      return [
+        {
+          title: t('Nested virtualization may be blocked by Hyper-V', '嵌套虚拟化可能被 Hyper-V 挡住'),
+          reason: t(
+            'On a Windows host where Hyper-V is active (also through WSL2, Windows Sandbox or Memory integrity), VMware runs on top of it in "host VBS mode", and then VT-x/AMD-V cannot be passed to guests: VMware continues only without this option, so the guest\'s own hypervisor will not start.',
+            '在启用了 Hyper-V 的 Windows 主机上（WSL2、Windows 沙盒或“内存完整性”也会启用它），VMware 以“主机 VBS 模式”运行在 Hyper-V 之上，这时无法把 VT-x/AMD-V 交给客户机：VMware 只能不带该选项继续运行，客户机里的虚拟化软件因此无法启动。',
+          ),
+        },
+      ];
     },
   },
   {
@@ -363,8 +373,8 @@ const RULES: Rule[] = [
             '性能计数器要求 VMware 不运行在 Hyper-V 之上',
           ),
           reason: t(
-            'When Hyper-V is active on this Windows host, VMware runs in host VBS mode and cannot virtualize CPU performance counters; the VM then refuses to power on with this option.',
-            '本 Windows 主机启用 Hyper-V 时，VMware 以主机 VBS 模式运行，无法虚拟化 CPU 性能计数器；带此选项的虚拟机会拒绝开机。',
+            'When Hyper-V is active on this Windows host, VMware runs in host VBS mode and cannot virtualize CPU performance counters; profilers in the guest then find none.',
+            '本 Windows 主机启用 Hyper-V 时，VMware 以主机 VBS 模式运行，无法虚拟化 CPU 性能计数器；客户机中的性能分析工具将读不到它们。',
           ),
         },
       ];
