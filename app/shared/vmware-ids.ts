@@ -109,6 +109,7 @@ export const VMWARE_CONTROL_IDS = [
   'vmware.options.encryption',
 ] as const;
 
+/** One VMware mirror control id (`vmware.<page>.<control>`), without instance suffix. */
 export type VmwareControlId = (typeof VMWARE_CONTROL_IDS)[number];
 
 /** A VMware control id, optionally with an `#instance` suffix (`vmware.network.connection#ethernet0`). */
