@@ -44,8 +44,8 @@ import {
 } from './enrich.ts';
 import { combineHostFacts, hostFactsFromOs } from './host.ts';
 import type { HostInfo } from './vbox/parse-hostinfo.ts';
-import { listVms, readHostInfo, readListedVms, type VmListing } from './vbox/inventory.ts';
-import type { ListedVm } from './vbox/parse-list-vms.ts';
+import { listVms, readHostInfo, readListedVms, readVm, type VmListing } from './vbox/inventory.ts';
+import { parseListVms, type ListedVm } from './vbox/parse-list-vms.ts';
 import { locateVBoxManage } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
@@ -310,12 +310,43 @@ export interface LiveRead {
   /** `VBoxManage --version`, e.g. `7.1.12r169651`. */
   version?: string;
   hostInfo?: HostInfo;
+  /**
+   * With `--vm`: the other VMs running now (state and memory), read only so the host-memory advice
+   * can count them; not reported. Empty without `--vm` (then `items` hold every VM).
+   */
+  otherRunning: VmSummary[];
+}
+
+/** Deadline in ms for reading the other running VMs with `--vm` (they only feed one advice rule). */
+export const CONTEXT_TIMEOUT_MS = 5_000;
+
+/**
+ * The VMs running now other than `selected`: `list runningvms`, then `showvminfo` of each with a
+ * short deadline ({@link CONTEXT_TIMEOUT_MS}). Best effort: a VM that cannot be read is left out;
+ * never rejects.
+ */
+async function otherRunningVms(
+  vboxManage: string,
+  env: NodeJS.ProcessEnv,
+  selected: ListedVm[],
+): Promise<VmSummary[]> {
+  const runner = new VBoxRunner(vboxManage, { env, timeoutMs: CONTEXT_TIMEOUT_MS, killGraceMs: 1_000 });
+  try {
+    const { stdout } = await runner.run(['list', 'runningvms']);
+    const skip = new Set(selected.map((r) => r.uuid));
+    const rows = parseListVms(stdout).vms.filter((r) => r.accessible && !skip.has(r.uuid));
+    const read = await Promise.all(rows.map((row) => readVm(runner, row)));
+    return read.map((r) => r.summary).filter((s) => s.accessible);
+  } catch {
+    return [];
+  }
 }
 
 /**
  * Reads the VMs through VBoxManage: `list vms`; with `--vm`, the named VM is picked from that list
- * (by UUID or exact name) so only its `showvminfo` runs — a hanging or locked VM elsewhere cannot
- * slow the command down; without `--vm`, every VM is read. Then `--version` and `list hostinfo`
+ * (by UUID or exact name) and only it is read in full — a hanging or locked stopped VM elsewhere
+ * cannot slow the command down; the other running VMs are read alongside with a 5 s deadline, only
+ * for the host-memory advice (`otherRunning`). Without `--vm`, every VM is read. Then `--version` and `list hostinfo`
  * (failures ignored). The wrapper's warning banner and odd `list vms` lines are printed once on
  * stderr. @throws CliError when VBoxManage cannot be found (with where we looked and how to point
  * at it), `list vms` fails, or `--vm` matches no VM or several.
@@ -345,7 +376,10 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
   if (listing.warning) io.stderr(`vm-companion: warning: ${listing.warning}\n`);
   for (const issue of listing.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
   const rows = selectListedVms(listing.rows, opts.vm);
-  const inventory = await readListedVms(runner, { ...listing, rows, issues: [] });
+  const [inventory, otherRunning] = await Promise.all([
+    readListedVms(runner, { ...listing, rows, issues: [] }),
+    opts.vm === undefined ? [] : otherRunningVms(located.path, runnerExtraEnv(io.env), rows),
+  ]);
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
   const version = await getVersion(runner).catch(() => undefined);
   const hostInfo = await readHostInfo(runner).catch(() => undefined);
@@ -363,7 +397,7 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
     }
     return { summary, config };
   });
-  return { items, version, hostInfo };
+  return { items, version, hostInfo, otherRunning };
 }
 
 /**
@@ -383,12 +417,12 @@ export function cliHostFacts(opts: InspectOptions, hostInfo?: HostInfo): HostFac
 /**
  * Completes each `showvminfo` configuration from its readable local `.vbox` (`CfgFile`) and adds
  * the advice findings of every readable VM. Running VMs (for the "all running VMs" memory rule)
- * are taken from all items given: with `--file`, before `--vm` selects some; live with `--vm`,
- * only the selected VM was read, so other running VMs are not counted.
+ * are taken from all items given (with `--file`, before `--vm` selects some) plus
+ * `ctx.otherRunning` (live with `--vm`: the other running VMs, see {@link LiveRead}).
  */
 export async function analyseItems(
   items: InspectItem[],
-  ctx: { host: HostFacts; version?: string; platform: string },
+  ctx: { host: HostFacts; version?: string; platform: string; otherRunning?: VmSummary[] },
 ): Promise<InspectItem[]> {
   const cache = new SettingsFileCache();
   const completed = await mapBounded(items, 4, async (item): Promise<InspectItem> => {
@@ -400,7 +434,7 @@ export async function analyseItems(
     host: ctx.host,
     vboxVersion: versionOf(ctx.version),
     hostOs: hostOsFor(ctx.platform),
-    runningVms: runningVmsOf(completed.map((i) => i.summary)),
+    runningVms: runningVmsOf([...completed.map((i) => i.summary), ...(ctx.otherRunning ?? [])]),
   };
   return completed.map((item) =>
     item.config && item.summary.accessible ? { ...item, findings: findingsFor(item.config, env) } : item,
@@ -412,12 +446,18 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
   let items: InspectItem[];
   let version: string | undefined;
   let hostInfo: HostInfo | undefined;
+  let otherRunning: VmSummary[] = [];
   if (opts.files.length > 0) {
     items = opts.files.map((f) => readDumpFile(f, io.cwd));
   } else {
-    ({ items, version, hostInfo } = await readLive(opts, io));
+    ({ items, version, hostInfo, otherRunning } = await readLive(opts, io));
   }
-  items = await analyseItems(items, { host: cliHostFacts(opts, hostInfo), version, platform: io.platform });
+  items = await analyseItems(items, {
+    host: cliHostFacts(opts, hostInfo),
+    version,
+    platform: io.platform,
+    otherRunning,
+  });
   // Live reads are already limited to the --vm VM (see readLive); --file items are picked here.
   if (opts.files.length > 0) items = selectVms(items, opts.vm);
   if (opts.json) {
