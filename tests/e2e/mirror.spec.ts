@@ -215,6 +215,37 @@ test('the explanation follows tab and page changes, without Svelte warnings', as
   expect(warnings.filter((w) => /derived_inert|svelte\.dev\/e\//.test(w))).toEqual([]);
 });
 
+test('Storage panels fit the window at 800, 1024 and 1280 px wide', async ({ page }) => {
+  // The running VM with the longest name: "Attached to" and the medium path are long.
+  const vm = readable.find((v) => v.showvminfo!.includes('vbox612-macos-host-running'))!;
+  const facts = dumpFacts(vm.showvminfo!);
+  await openApp(page);
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-storage').click();
+  for (const width of [800, 1024, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const pick of ['controller', 'attachment'] as const) {
+      if (pick === 'controller') await page.getByTestId('storage-controller').first().click();
+      else await control(page, 'storage.attachment.medium').first().click();
+      const overflow = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const panel of document.querySelectorAll(
+          '.attr-panel, .tree-panel, .page-content, .mirror-head',
+        )) {
+          const box = panel.getBoundingClientRect();
+          for (const el of panel.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.right > box.right + 1) out.push(`${el.tagName}.${String(el.className)}`);
+          }
+        }
+        return out;
+      });
+      expect(overflow, `nothing sticks out at ${width} px (${pick})`).toEqual([]);
+      await page.screenshot({ path: `test-results/screens/storage-${width}-${pick}.png` });
+    }
+  }
+});
+
 test('a note on a setting survives a reload', async ({ page }) => {
   const facts = dumpFacts(readable[1].showvminfo!);
   await openApp(page);
