@@ -195,7 +195,7 @@ describe('--file with a .vbox settings file', () => {
     expect(r.code).toBe(0);
     expect(json(r).vms[0]).toMatchObject({
       uuid: '5f2a3c1e-0000-4000-8000-00000000beef',
-      name: null,
+      name: 'secret', // the file's name: the encrypted settings hide the VM's own
       findings: [],
       accessible: false,
       error: 'The VM settings are encrypted; only VirtualBox can read them with the password.',
