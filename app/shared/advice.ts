@@ -1,5 +1,7 @@
 import type { Localized } from './catalog.ts';
 import type { MirrorControlId } from './catalog-ids.ts';
+import type { VmwareControlId, VmwareSettingId } from './vmware-ids.ts';
+import type { KvmControlId, KvmNativeKey } from './kvm-ids.ts';
 
 /**
  * Advice findings: what the advice engine (`app/core/advice`) says about one VM's settings.
@@ -14,9 +16,11 @@ export type AdviceSeverity = 'error' | 'warning' | 'info';
  * Where a rule comes from:
  * - `virtualbox`: a validation rule of VirtualBox's own Settings dialog or API (its `ref` names the source file);
  * - `host`: a check against the host the app runs on (cores, RAM, host OS, network adapters);
- * - `learner`: a mistake learners commonly make (guest OS needs, drivers, Windows 11 requirements).
+ * - `learner`: a mistake learners commonly make (guest OS needs, drivers, Windows 11 requirements);
+ * - `vmware` / `libvirt`: a rule about a VMware `.vmx` or a libvirt domain (fix is a `.vmx` line or a
+ *   `virsh`/`virt-xml` command).
  */
-export type AdviceSource = 'virtualbox' | 'host' | 'learner';
+export type AdviceSource = 'virtualbox' | 'host' | 'learner' | 'vmware' | 'libvirt';
 
 /** Every severity, most serious first. */
 export const ADVICE_SEVERITIES: readonly AdviceSeverity[] = ['error', 'warning', 'info'];
@@ -28,6 +32,12 @@ export const ADVICE_SEVERITIES: readonly AdviceSeverity[] = ['error', 'warning',
  * the setting-id pattern does not allow) and `#<controller>:<port>:<device>` for attachments.
  */
 export type FindingSettingId = MirrorControlId | `${MirrorControlId}#${string}`;
+
+/** Any hypervisor's setting id: VirtualBox (above), VMware (`vmware.…`) or KVM (`kvm.…`), with optional `#instance`. */
+export type AnyFindingSettingId = FindingSettingId | VmwareSettingId | KvmNativeKey;
+
+/** Any hypervisor's control id (no instance suffix). */
+export type AnyControlId = MirrorControlId | VmwareControlId | KvmControlId;
 
 /** A suggested fix: a command that is shown (and copyable), never run by the app. */
 export interface FindingFix {
@@ -46,7 +56,7 @@ export interface Finding {
   /** Stable rule id, e.g. `vbox.system.ram-over-error`; the same for every VM. */
   id: string;
   severity: AdviceSeverity;
-  settingId: FindingSettingId;
+  settingId: AnyFindingSettingId;
   source: AdviceSource;
   /**
    * Where the rule comes from: for `virtualbox` rules the VirtualBox source file (path under
@@ -66,7 +76,7 @@ export interface Finding {
 export interface AdviceRuleInfo {
   id: string;
   /** The control the rule's findings attach to (instances add a `#…` suffix). */
-  settingId: MirrorControlId;
+  settingId: AnyControlId;
   source: AdviceSource;
   ref: string;
   severity: AdviceSeverity;
@@ -85,7 +95,7 @@ export function countBySeverity(findings: readonly Finding[]): Record<AdviceSeve
 }
 
 /** The control id of a finding's setting without its `#instance` suffix (what `getEntry` looks up). */
-export function findingControlId(settingId: FindingSettingId): MirrorControlId {
+export function findingControlId(settingId: AnyFindingSettingId): AnyControlId {
   const hash = settingId.indexOf('#');
-  return (hash === -1 ? settingId : settingId.slice(0, hash)) as MirrorControlId;
+  return (hash === -1 ? settingId : settingId.slice(0, hash)) as AnyControlId;
 }

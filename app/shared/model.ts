@@ -10,8 +10,11 @@
 /** Which hypervisor a VM belongs to. */
 export type Hypervisor = 'virtualbox' | 'vmware' | 'kvm';
 
-/** Where a VM's data came from: a live `VBoxManage` call, a saved dump file, or a bundled demo. */
-export type VmSource = 'vboxmanage' | 'file' | 'demo';
+/**
+ * Where a VM's data came from: a live `VBoxManage` call, a settings or dump file (`.vbox`, `.vmx`,
+ * domain XML, saved `showvminfo`), a live `virsh` connection, VMware discovery (`vmrun`/inventory), or a bundled demo.
+ */
+export type VmSource = 'vboxmanage' | 'file' | 'demo' | 'virsh' | 'vmrun';
 
 /** A value plus its provenance. `key` is the raw key exactly as printed (e.g. `nictype1`, `"SATA-0-0"` → `SATA-0-0`). */
 export interface Sourced<T> {
