@@ -559,7 +559,37 @@ export function findingLines(findings: readonly Finding[], lang: Language): stri
   return out;
 }
 
-/** The whole text report: every VM, separated by a blank line. */
+/** The whole text report: every VM, separated by a blank line; control characters made visible ({@link visibleControls}). */
 export function formatInspectText(items: InspectItem[], lang: Language, lookup: CatalogLookup): string {
-  return items.map((i) => formatVmText(i, lang, lookup)).join('\n\n') + '\n';
+  return visibleControls(items.map((i) => formatVmText(i, lang, lookup)).join('\n\n') + '\n');
+}
+
+const charRange = (from: number, to: number): string =>
+  `${String.fromCharCode(from)}-${String.fromCharCode(to)}`;
+/** C0 controls except LF and TAB, then DEL and the C1 controls (built from code points: the rule against raw controls in regex literals stays on). */
+const CONTROLS = new RegExp(
+  `[${charRange(0x00, 0x08)}${charRange(0x0b, 0x1f)}${charRange(0x7f, 0x9f)}]`,
+  'g',
+);
+
+/**
+ * Text for a terminal: every C0 control character except line feed and tab, DEL and every C1
+ * control character (U+0080–U+009F) becomes a visible `\xNN` escape (ESC → `\x1b`, BEL → `\x07`,
+ * CR → `\x0d`), so a VM name, path or description cannot move the cursor, clear the screen or
+ * change the window title (`\x1b]0;…\x07`, `\x1b[2J`). Other text is unchanged.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * `JSON.stringify` output made safe for a terminal: it already escapes C0 controls inside
+ * strings, but not DEL, C1 controls (U+0080–U+009F; U+009B is CSI) nor U+2028/U+2029; these
+ * become `\uXXXX` escapes, which parse back to the same value.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -29,7 +29,14 @@ import { parseArgs } from 'node:util';
 import type { Language } from '../shared/catalog.ts';
 import { getEntry } from '../shared/catalog-data.ts';
 import type { HostFacts, VmConfig, VmSummary } from '../shared/model.ts';
-import { formatInspectText, toInspectJson, type CatalogLookup, type InspectItem } from './cli-format.ts';
+import {
+  formatInspectText,
+  terminalSafeJson,
+  toInspectJson,
+  visibleControls,
+  type CatalogLookup,
+  type InspectItem,
+} from './cli-format.ts';
 import {
   SettingsFileCache,
   VmFileError,
@@ -467,7 +474,7 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
       for (const issue of item.config?.issues ?? [])
         io.stderr(`vm-companion: warning: ${where}: ${issueText(issue)}\n`);
     }
-    io.stdout(`${JSON.stringify(toInspectJson(items, opts.lang), null, 2)}\n`);
+    io.stdout(`${terminalSafeJson(JSON.stringify(toInspectJson(items, opts.lang), null, 2))}\n`);
   } else {
     const lookup: CatalogLookup = getEntry;
     io.stdout(items.length === 0 ? 'No VMs found.\n' : formatInspectText(items, opts.lang, lookup));
@@ -499,6 +506,9 @@ export async function runCli(argv: string[], ioOverrides: Partial<CliIo> = {}): 
     platform: process.platform,
     ...ioOverrides,
   };
+  // Messages quote VM names, paths and VBoxManage's own text: never let them drive the terminal.
+  const writeErr = io.stderr;
+  io.stderr = (t) => writeErr(visibleControls(t));
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

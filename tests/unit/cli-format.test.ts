@@ -8,12 +8,15 @@ import { getEntry } from '../../app/shared/catalog-data.ts';
 import { showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
 import {
   explanationFor,
+  formatInspectText,
   formatVmText,
   labelFor,
+  terminalSafeJson,
   toInspectJsonVm,
+  visibleControls,
   type InspectItem,
 } from '../../app/core/cli-format.ts';
-import { CliError, issueText, parseInspectArgs, selectVms } from '../../app/core/cli.ts';
+import { CliError, issueText, parseInspectArgs, runCli, selectVms } from '../../app/core/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string): InspectItem => {
@@ -118,6 +121,54 @@ describe('a VM that failed to read', () => {
     });
     expect(json).toMatchObject({ uuid: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', name: 'Lab Windows 10' });
     expect(json.error).toMatch(/^Timed out after 15 s/);
+  });
+});
+
+describe('terminal safety', () => {
+  const ESC = String.fromCharCode(0x1b);
+  const BEL = String.fromCharCode(0x07);
+  const CSI8 = String.fromCharCode(0x9b);
+  const DEL = String.fromCharCode(0x7f);
+  const CR = String.fromCharCode(0x0d);
+  /** True when a raw control character other than LF and TAB is left. */
+  const RAW_CONTROL = {
+    test: (t: string): boolean =>
+      [...t].some((c) => {
+        const n = c.charCodeAt(0);
+        return (n < 0x20 && c !== '\n' && c !== '\t') || (n >= 0x7f && n <= 0x9f);
+      }),
+  };
+  const evil = `x${ESC}]0;pwned${BEL}${ESC}[2J`;
+
+  it('visibleControls escapes C0 (except LF and TAB), DEL and C1 controls', () => {
+    expect(visibleControls(`a${ESC}[2J\tb\nc${CR}${CSI8}${DEL}`)).toBe('a\\x1b[2J\tb\nc\\x0d\\x9b\\x7f');
+    expect(visibleControls('plain 文字 → ok')).toBe('plain 文字 → ok');
+  });
+
+  it('the text report shows a name with terminal escapes as visible text', () => {
+    const item = fixture('vbox60-linux-efi-virtio-bridged-7cpus-name-with-space.txt');
+    item.config!.general.name = { value: evil, key: 'name', raw: evil };
+    const text = formatInspectText([item], 'en', getEntry);
+    expect(RAW_CONTROL.test(text)).toBe(false);
+    expect(text.split('\n')[0]).toBe('x\\x1b]0;pwned\\x07\\x1b[2J {8c722e19-bd30-4eb3-b36a-95fc4e20c072}');
+  });
+
+  it('JSON escapes C0 itself; DEL, C1 and U+2028 are escaped too, and the value parses back unchanged', () => {
+    const value = { name: `${evil}${CSI8}${DEL}\u2028` };
+    const json = terminalSafeJson(JSON.stringify(value, null, 2));
+    expect(RAW_CONTROL.test(json)).toBe(false);
+    expect(json).not.toContain('\u2028');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('stderr messages (paths, names) are escaped too', async () => {
+    let err = '';
+    const code = await runCli(['inspect', '--file', `nope${ESC}[2J.txt`], {
+      stderr: (t) => (err += t),
+      stdout: () => {},
+    });
+    expect(code).toBe(1);
+    expect(err).toBe('vm-companion: Cannot read nope\\x1b[2J.txt: no such file.\n');
   });
 });
 
