@@ -6,3 +6,5 @@ export * from './advice.ts';
 export * from './key-coverage.ts';
 export * from './foreign-catalog.ts';
 export * from './study.ts';
+export * from './vmware-ids.ts';
+export * from './kvm-ids.ts';
