@@ -3,9 +3,16 @@
  * configuration, in `<dataDir>/vm-companion.sqlite`.
  *
  * better-sqlite3 13 (Node-API build; Node ≥ 22, i.e. Electron 45's Node 24 or the pinned `node`
- * devDependency). The database runs in WAL mode with `synchronous=NORMAL` and foreign keys on.
+ * devDependency). The database runs in WAL mode with `synchronous=NORMAL` and foreign keys on:
+ * a save that returned survives a crash or kill of the app (tested with SIGKILL in
+ * tests/unit/store-safety-kill.test.ts); only a power loss or OS crash can drop the last saves
+ * before the next checkpoint, never corrupt the file.
  * The schema is built by numbered migrations (`migrations/NNNN-*.ts`), each applied in its own
- * transaction and recorded in `PRAGMA user_version`.
+ * transaction and recorded in `PRAGMA user_version`; `PRAGMA application_id` is set to
+ * {@link APPLICATION_ID} so that another program's database is recognised.
+ *
+ * The app opens the store through `openStoreSafely` (open.ts), which moves a corrupt or foreign
+ * file aside and opens a newer schema read-only; {@link openStore} is the strict low-level opener.
  */
 
 import fs from 'node:fs';
@@ -17,6 +24,12 @@ import { MIGRATIONS, type Migration } from './migrations/index.ts';
 
 /** File name of the database inside the data directory. */
 export const DB_FILE_NAME = 'vm-companion.sqlite';
+
+/**
+ * `PRAGMA application_id` of VM Companion databases: the bytes `VMC1`. Written on every writable
+ * open (files created before it was introduced have 0).
+ */
+export const APPLICATION_ID = 0x564d4331;
 
 /** Preferences used when nothing is saved yet. */
 export const DEFAULT_PREFS: Readonly<Preferences> = Object.freeze({ language: null, vboxManagePath: '' });
@@ -66,6 +79,39 @@ export interface Store {
   readonly db: Database.Database;
   /** Closes the database. Further calls throw. Safe to call twice. */
   close(): void;
+  /**
+   * Set when the database was opened read-only (a newer VM Companion wrote it): reads work,
+   * {@link Store.saveNote} and {@link Store.setPrefs} throw {@link StoreReadOnlyError},
+   * {@link Store.appendConfigHistory} stores nothing and returns false. Feature modules writing
+   * through {@link Store.db} get SQLite's `SQLITE_READONLY` error and should check this first.
+   */
+  readonly readOnly?: StoreReadOnly;
+  /** Set when the previous data file was unusable and moved aside (see `openStoreSafely`). */
+  readonly recovered?: StoreRecovery;
+}
+
+/** Why a store is read-only. */
+export interface StoreReadOnly {
+  /** Schema version found in the file. */
+  found: number;
+  /** Highest schema version this build knows. */
+  supported: number;
+  /** English sentence for the user (shown by the UI and printed by the CLI). */
+  message: string;
+}
+
+/** A data file that could not be used, moved aside so that a fresh one could be created. */
+export interface StoreRecovery {
+  /** `corrupt`: not a readable SQLite database; `foreign`: a valid database of another program. */
+  reason: 'corrupt' | 'foreign';
+  /** What was wrong, in English (e.g. `file is not a database`, `tables of another program: users`). */
+  detail: string;
+  /** Absolute path the old database file was moved to (`vm-companion.sqlite.corrupt-<timestamp>`). */
+  movedTo: string;
+  /** Every file moved (the database and its `-wal`, `-shm`, `-journal` when present). */
+  moved: { from: string; to: string }[];
+  /** English sentence for the user: what happened and where the old file is now. */
+  message: string;
 }
 
 /** Options for {@link openStore}. */
@@ -74,6 +120,11 @@ export interface StoreOptions {
   now?: () => Date;
   /** Migrations to apply (tests only). Default: {@link MIGRATIONS}. */
   migrations?: readonly Migration[];
+  /**
+   * Open an existing database read-only, whatever its schema version (no migration, no
+   * `application_id` write); used for a database from a newer version. Default false.
+   */
+  readOnly?: boolean;
 }
 
 /** The database was written by a newer VM Companion (its schema version is above ours). */
@@ -83,14 +134,31 @@ export class StoreSchemaError extends Error {
   /** Highest schema version this build knows. */
   readonly supported: number;
 
-  constructor(file: string, found: number, supported: number) {
+  /**
+   * @param detail why even a read-only open failed (e.g. the newer schema dropped a table this
+   *   version reads); appended to the message.
+   */
+  constructor(file: string, found: number, supported: number, detail?: string) {
     super(
       `The data file ${file} was written by a newer version of VM Companion (schema ${found}; this version understands up to ${supported}). ` +
-        'Update VM Companion to open it. The file was left unchanged.',
+        `Update VM Companion to open it. The file was left unchanged.${detail ? ` (${detail})` : ''}`,
     );
     this.name = 'StoreSchemaError';
     this.found = found;
     this.supported = supported;
+  }
+}
+
+/** A write was attempted on a store opened read-only (see {@link Store.readOnly}). */
+export class StoreReadOnlyError extends Error {
+  constructor(file: string, found: number, supported: number) {
+    super(
+      found > supported
+        ? `Not saved: VM Companion opened its data file ${file} read-only because a newer version wrote it ` +
+            `(schema ${found}; this version understands up to ${supported}). Update VM Companion to edit notes and settings.`
+        : `Not saved: VM Companion opened its data file ${file} read-only.`,
+    );
+    this.name = 'StoreReadOnlyError';
   }
 }
 
@@ -150,25 +218,73 @@ const toNote = (r: NoteRow): Note => ({
 
 /**
  * Opens (creating if needed) `<dataDir>/vm-companion.sqlite`, creating `dataDir` recursively,
- * and brings its schema up to date.
+ * and brings its schema up to date (WAL, `synchronous=NORMAL`, foreign keys on, migrations each in
+ * a transaction, `application_id` set). Strict: does not recover anything; the app uses
+ * `openStoreSafely` (open.ts).
  *
- * @throws StoreSchemaError when the file comes from a newer schema (it is not modified).
- * @throws Error (SqliteError) when the file is not a database or cannot be opened.
+ * With `options.readOnly`, opens an existing file read-only whatever its schema version; the store
+ * then has {@link Store.readOnly} set.
+ *
+ * @throws StoreSchemaError when the file comes from a newer schema (it is not modified), unless
+ *   `readOnly`; also in read-only mode when the newer schema lacks a table or column this version reads.
+ * @throws Error (SqliteError) when the file is not a database or cannot be opened (`SQLITE_NOTADB`,
+ *   `SQLITE_CORRUPT`, `SQLITE_BUSY` when another process holds a write lock for over 5 s, `SQLITE_CANTOPEN`).
  */
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const now = options.now ?? (() => new Date());
+  const migrations = options.migrations ?? MIGRATIONS;
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.resolve(dataDir, DB_FILE_NAME);
-  const db = new Database(file, { timeout: 5000 });
+  let readOnly: StoreReadOnly | undefined;
+  const db = options.readOnly
+    ? new Database(file, { timeout: 5000, readonly: true, fileMustExist: true })
+    : new Database(file, { timeout: 5000 });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    applyMigrations(db, options.migrations ?? MIGRATIONS, file);
+    if (options.readOnly) {
+      db.pragma('foreign_keys = ON');
+      const found = db.pragma('user_version', { simple: true }) as number;
+      const supported = migrations.length;
+      readOnly = {
+        found,
+        supported,
+        message:
+          found > supported
+            ? `The data file ${file} was written by a newer version of VM Companion (schema ${found}; this version understands up to ${supported}). ` +
+              'It was opened read-only and left unchanged: notes and settings can be read but not saved. Update VM Companion to edit them.'
+            : `The data file ${file} was opened read-only: notes and settings can be read but not saved.`,
+      };
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db, migrations, file);
+      if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID)
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+    }
   } catch (err) {
     db.close();
     throw err;
   }
+  try {
+    return buildStore(db, file, now, readOnly);
+  } catch (err) {
+    db.close();
+    if (readOnly && readOnly.found > readOnly.supported)
+      throw new StoreSchemaError(file, readOnly.found, readOnly.supported, (err as Error).message);
+    throw err;
+  }
+}
+
+/** Prepares the statements and returns the store API over an open database. */
+function buildStore(
+  db: Database.Database,
+  file: string,
+  now: () => Date,
+  readOnly: StoreReadOnly | undefined,
+): Store {
+  const refuse = (): never => {
+    throw new StoreReadOnlyError(file, readOnly!.found, readOnly!.supported);
+  };
 
   const selectNotes = db.prepare<[string], NoteRow>(
     'SELECT vm_id, setting_id, body, updated_at FROM notes WHERE vm_id = ? ORDER BY setting_id',
@@ -233,8 +349,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
 
   return {
     file,
+    ...(readOnly ? { readOnly } : {}),
     listNotes: (vmId) => selectNotes.all(vmId).map(toNote),
     saveNote(vmId, settingId, body) {
+      if (readOnly) refuse();
       const updatedAt = now().toISOString();
       if (body.trim() === '') {
         deleteNote.run(vmId, settingId);
@@ -245,12 +363,13 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     },
     getPrefs,
     setPrefs(partial) {
+      if (readOnly) refuse();
       setPrefsTx(partial);
       return getPrefs();
     },
     configHistory: (vmId) =>
       selectHistory.all(vmId).map((r) => ({ at: r.at, configJson: r.config_json, hash: r.hash })),
-    appendConfigHistory: (vmId, row, keep) => appendHistoryTx.immediate(vmId, row, keep),
+    appendConfigHistory: (vmId, row, keep) => (readOnly ? false : appendHistoryTx.immediate(vmId, row, keep)),
     listAllNotes: () => selectAllNotes.all().map(toNote),
     db,
     close() {
