@@ -299,9 +299,34 @@ export function explanationFor(id: string, lang: Language, lookup: CatalogLookup
   const entry = lookup(id);
   if (!entry) return null;
   const text = (entry.what[lang] || entry.what.en).replace(/\s+/g, ' ').trim();
-  const match = /^.*?(?:[.!?](?=\s|$)|[。！？])/u.exec(text);
-  const sentence = match ? match[0] : text;
+  const sentence = firstSentence(text);
   return sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
+}
+
+/** Abbreviations whose final period does not end a sentence (compared in lower case, without that period). */
+const ABBREVIATIONS = new Set(['e.g', 'i.e', 'etc', 'vs', 'cf', 'approx', 'incl']);
+
+/**
+ * The first sentence of one-line text: up to the first `.`, `!` or `?` followed by a space or the
+ * end (or the first `。`, `！`, `？`). A period after an abbreviation (`e.g.`, `i.e.`, `vs.`,
+ * `cf.`…) does not end it; after `etc.` it does only when a capital letter follows. Decimal
+ * points (`1.5`) never end it (no space follows).
+ */
+export function firstSentence(text: string): string {
+  const end = /[.!?](?= |$)|[。！？]/gu;
+  for (let m = end.exec(text); m; m = end.exec(text)) {
+    const stop = m.index + m[0].length;
+    if (m[0] === '.') {
+      const word = /(?:^|[\s(“"'])([A-Za-z.]+)$/.exec(text.slice(0, m.index))?.[1]?.toLowerCase();
+      if (word !== undefined && ABBREVIATIONS.has(word)) {
+        const next = text.slice(stop).trimStart();
+        const endsHere = next === '' || (word === 'etc' && /^\p{Lu}/u.test(next));
+        if (!endsHere) continue;
+      }
+    }
+    return text.slice(0, stop);
+  }
+  return text;
 }
 
 function valueLabel(id: string, raw: string, lang: Language, lookup: CatalogLookup): string {

@@ -8,6 +8,7 @@ import { getEntry } from '../../app/shared/catalog-data.ts';
 import { showVmInfoToConfig, summaryFromConfig } from '../../app/core/vbox/to-config.ts';
 import {
   explanationFor,
+  firstSentence,
   formatInspectText,
   formatVmText,
   labelFor,
@@ -56,6 +57,25 @@ describe('labels and explanations', () => {
     const zh = explanationFor('system.processor.cpus', 'zh-CN', getEntry)!;
     expect(zh).toMatch(/[\u4e00-\u9fff]/);
     expect(explanationFor('system.processor.cpus', 'en', none)).toBeNull();
+  });
+
+  it('does not end a sentence at e.g., i.e., vs. or cf.; etc. ends one only before a capital', () => {
+    expect(firstSentence('Pick a mode, e.g. NAT or bridged. More text.')).toBe(
+      'Pick a mode, e.g. NAT or bridged.',
+    );
+    expect(firstSentence('One disk, i.e. the boot disk, is read. Rest.')).toBe(
+      'One disk, i.e. the boot disk, is read.',
+    );
+    expect(firstSentence('NAT vs. bridged (cf. the manual) decides it. Rest.')).toBe(
+      'NAT vs. bridged (cf. the manual) decides it.',
+    );
+    expect(firstSentence('Disks, DVDs etc. are listed. Rest.')).toBe('Disks, DVDs etc. are listed.');
+    expect(firstSentence('Disks, DVDs, floppies etc. The next one.')).toBe('Disks, DVDs, floppies etc.');
+    expect(firstSentence('Version 1.5 is fine! Rest.')).toBe('Version 1.5 is fine!');
+    expect(firstSentence('第一句。第二句。')).toBe('第一句。');
+    expect(firstSentence('No end at all')).toBe('No end at all');
+    // the real catalog entry that was cut at "e.g."
+    expect(explanationFor('network.adapter.mac', 'en', getEntry)).toMatch(/showvminfo prints e\.g\. \S+/);
   });
 
   it('falls back cleanly when the catalog knows nothing', () => {
