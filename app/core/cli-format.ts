@@ -272,6 +272,59 @@ const WORDS: Readonly<Record<string, Localized>> = {
 
 const w = (key: string, lang: Language): string => WORDS[key][lang];
 
+/**
+ * Names of `VMState` values as VirtualBox's own UI shows them (the same wording as the app's
+ * machines list), for the report header. Unknown states are printed raw.
+ */
+export const STATE_NAMES: Readonly<Record<string, Localized>> = {
+  poweroff: { en: 'Powered Off', 'zh-CN': '已关闭' },
+  running: { en: 'Running', 'zh-CN': '正在运行' },
+  saved: { en: 'Saved', 'zh-CN': '已保存' },
+  aborted: { en: 'Aborted', 'zh-CN': '已中止' },
+  'aborted-saved': { en: 'Aborted (Saved)', 'zh-CN': '已中止（已保存）' },
+  paused: { en: 'Paused', 'zh-CN': '已暂停' },
+  gurumeditation: { en: 'Guru Meditation', 'zh-CN': '严重错误（Guru Meditation）' },
+  teleported: { en: 'Teleported', 'zh-CN': '已迁移' },
+  teleporting: { en: 'Teleporting', 'zh-CN': '正在迁移' },
+  teleportingpausedvm: { en: 'Teleporting Paused VM', 'zh-CN': '正在迁移已暂停的虚拟机' },
+  teleportingin: { en: 'Teleporting', 'zh-CN': '正在迁入' },
+  livesnapshotting: { en: 'Taking Live Snapshot', 'zh-CN': '正在生成在线快照' },
+  onlinesnapshotting: { en: 'Taking Online Snapshot', 'zh-CN': '正在生成在线快照' },
+  snapshotting: { en: 'Taking Snapshot', 'zh-CN': '正在生成快照' },
+  deletingsnapshot: { en: 'Deleting Snapshot', 'zh-CN': '正在删除快照' },
+  deletingsnapshotlive: { en: 'Deleting Snapshot', 'zh-CN': '正在删除快照' },
+  deletingsnapshotlivepaused: { en: 'Deleting Snapshot', 'zh-CN': '正在删除快照' },
+  restoringsnapshot: { en: 'Restoring Snapshot', 'zh-CN': '正在恢复快照' },
+  starting: { en: 'Starting', 'zh-CN': '正在启动' },
+  stopping: { en: 'Stopping', 'zh-CN': '正在停止' },
+  saving: { en: 'Saving', 'zh-CN': '正在保存' },
+  restoring: { en: 'Restoring', 'zh-CN': '正在恢复' },
+  settingup: { en: 'Setting Up', 'zh-CN': '正在设置' },
+};
+
+/** Where a VM's data came from, in words (`VmSource` values; unknown ones printed raw). */
+export const SOURCE_NAMES: Readonly<Record<string, Localized>> = {
+  vboxmanage: { en: 'vboxmanage', 'zh-CN': 'VBoxManage' },
+  file: { en: 'file', 'zh-CN': '文件' },
+  demo: { en: 'demo', 'zh-CN': '演示' },
+  virsh: { en: 'virsh', 'zh-CN': 'virsh' },
+  vmrun: { en: 'vmrun', 'zh-CN': 'vmrun' },
+};
+
+/**
+ * A `VMState` value for the report header: in English the raw value as VirtualBox prints it
+ * (`poweroff`); in Chinese the state's name with the raw value after it (`已关闭 (poweroff)`).
+ */
+export function stateText(state: string, lang: Language): string {
+  const name = Object.hasOwn(STATE_NAMES, state.toLowerCase()) ? STATE_NAMES[state.toLowerCase()] : undefined;
+  return lang === 'en' || !name ? state : `${name[lang]} (${state})`;
+}
+
+/** A `VmSource` value for the report header, in `lang` (raw when unknown). */
+export function sourceText(source: string, lang: Language): string {
+  return Object.hasOwn(SOURCE_NAMES, source) ? SOURCE_NAMES[source][lang] : source;
+}
+
 /** One line of a page: catalog id (for label and explanation), the value text, optional indent level. */
 interface Row {
   id: string;
@@ -534,7 +587,7 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
     return out.join('\n');
   }
   out.push(
-    `${w('state', lang)}: ${config.state?.value ?? w('notReported', lang)}   ${w('source', lang)}: ${config.source}`,
+    `${w('state', lang)}: ${config.state ? stateText(config.state.value, lang) : w('notReported', lang)}   ${w('source', lang)}: ${sourceText(config.source, lang)}`,
   );
   const pages = pageRows(config, lang);
   for (const page of Object.keys(PAGE_TITLES)) {

@@ -12,6 +12,8 @@ import {
   formatInspectText,
   formatVmText,
   labelFor,
+  sourceText,
+  stateText,
   terminalSafeJson,
   toInspectJsonVm,
   visibleControls,
@@ -127,6 +129,21 @@ describe('JSON conversion', () => {
       accessible: false,
       error: 'File not found.',
     });
+  });
+});
+
+describe('report header', () => {
+  it('zh-CN names the state and the source in Chinese (raw state kept); English keeps the raw words', () => {
+    const item = fixture('vbox60-linux-efi-virtio-bridged-7cpus-name-with-space.txt');
+    expect(formatVmText(item, 'zh-CN', getEntry).split('\n')[2]).toBe('状态: 已关闭 (poweroff)   来源: 文件');
+    expect(formatVmText(item, 'en', getEntry).split('\n')[2]).toBe('State: poweroff   Source: file');
+    const running = fixture('vbox5212-macos-host-running-alpine-no-guest-additions.txt');
+    running.config = { ...running.config!, source: 'vboxmanage' };
+    expect(formatVmText(running, 'zh-CN', getEntry).split('\n')[2]).toBe(
+      '状态: 正在运行 (running)   来源: VBoxManage',
+    );
+    expect(stateText('stuck-somehow', 'zh-CN')).toBe('stuck-somehow');
+    expect(sourceText('demo', 'zh-CN')).toBe('演示');
   });
 });
 
