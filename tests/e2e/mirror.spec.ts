@@ -246,6 +246,68 @@ test('Storage panels fit the window at 800, 1024 and 1280 px wide', async ({ pag
   }
 });
 
+test("Remote Display and Recording show every field with the dump's values, greyed when off", async ({
+  page,
+}) => {
+  // xtec-1 (VirtualBox 7.0): VRDE on, recording off but configured.
+  const vm = readable.find((v) => v.showvminfo!.includes('nat-forwarding-empty-guestip-hostonly'))!;
+  const dump = readFileSync(`tests/fixtures/${vm.showvminfo}`, 'utf8');
+  const value = (key: string) =>
+    new RegExp(`^${key}=(?:"(.*)"|(.*))$`, 'm')
+      .exec(dump)
+      ?.slice(1)
+      .find((x) => x !== undefined);
+  const facts = dumpFacts(vm.showvminfo!);
+  await openApp(page);
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-display').click();
+  await page.getByTestId('tab-remote').click();
+  expect(value('vrde')).toBe('on');
+  await expect(control(page, 'display.remote.port')).toHaveAttribute('data-value', value('vrdeports')!);
+  await expect(control(page, 'display.remote.authType')).toHaveAttribute(
+    'data-value',
+    value('vrdeauthtype')!,
+  );
+  await expect(control(page, 'display.remote.multiConnections')).toHaveAttribute(
+    'data-value',
+    value('vrdemulticon')!,
+  );
+  await expect(control(page, 'display.remote.authTimeout')).toBeVisible();
+  await page.getByTestId('tab-recording').click();
+  expect(value('recording_enabled')).toBe('off');
+  const file = control(page, 'display.recording.filePath');
+  await expect(file).toHaveAttribute('data-value', value('rec_screen_dest_filename')!);
+  await expect(file).toHaveClass(/inactive/);
+  await expect(control(page, 'display.recording.frameSize')).toHaveAttribute(
+    'data-value',
+    value('rec_screen_video_res_xy')!,
+  );
+  await expect(control(page, 'display.recording.frameRate')).toHaveAttribute(
+    'data-value',
+    value('rec_screen_video_fps')!,
+  );
+  await expect(control(page, 'display.recording.videoQuality')).toHaveAttribute(
+    'data-value',
+    value('rec_screen_video_rate_kbps')!,
+  );
+  const profile = /ac_profile=(\w+)/.exec(value('rec_screen_opts')!)![1];
+  await expect(control(page, 'display.recording.audioQuality')).toHaveAttribute('data-value', profile);
+  await expect(page.getByTestId('recording-screen')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screens/display-recording.png' });
+
+  // SERVER1919C v114 (6.0): VRDE off, so VBoxManage printed none of the server's details.
+  const off = dumpFacts(readable.find((v) => v.showvminfo!.includes('name-with-space'))!.showvminfo!);
+  await page.getByTestId('back').click();
+  await openVm(page, off.uuid);
+  await page.getByTestId('page-display').click();
+  await page.getByTestId('tab-remote').click();
+  const port = control(page, 'display.remote.port');
+  await expect(port).toHaveAttribute('data-reported', 'false');
+  await expect(port).toHaveClass(/inactive/);
+  await port.click();
+  await expect(page.getByTestId('explain')).toContainText('only while the feature');
+});
+
 test('a note on a setting survives a reload', async ({ page }) => {
   const facts = dumpFacts(readable[1].showvminfo!);
   await openApp(page);

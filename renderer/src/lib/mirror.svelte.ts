@@ -18,9 +18,10 @@ import { collectValues, findExtra, indexValues } from './values.ts';
 /**
  * Why a control has no value: `notReported` = this VM's dump lacks the key; `notPrinted` = VBoxManage
  * never prints this setting (it lives only in the `.vbox` file); `notReadYet` = stored in GUI
- * extra-data, which this version does not read.
+ * extra-data, which this version does not read; `featureOff` = VBoxManage prints it only while its
+ * feature (Remote Display server, Recording) is enabled.
  */
-export type AbsentReason = 'notReported' | 'notPrinted' | 'notReadYet' | 'notInFile';
+export type AbsentReason = 'notReported' | 'notPrinted' | 'notReadYet' | 'notInFile' | 'featureOff';
 
 /**
  * VirtualBox 7.1's experience mode of the Settings dialog (reference §1.2): `basic` shows only the
