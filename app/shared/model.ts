@@ -291,6 +291,11 @@ export interface HostFacts {
   os: string;
   /** Whether values were completed by `VBoxManage list hostinfo`. */
   fromHostInfo: boolean;
+  /**
+   * True when `cores` is a guess from the thread count (no hostinfo, and the OS did not show its
+   * CPU topology): the UI should say "about N cores". Absent when the cores were counted.
+   */
+  coresEstimated?: boolean;
   supportsHwVirt?: boolean;
   supportsNestedPaging?: boolean;
 }
