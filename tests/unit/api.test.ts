@@ -263,7 +263,11 @@ describe('dispatch', () => {
     expect(await dispatch(handlers, 'prefs:set', { vboxManagePath: 'VBoxManage' })).toMatchObject({
       ok: false,
       status: 400,
-      error: { code: 'validation', error: expect.stringMatching(/must be an absolute path/) },
+      error: {
+        code: 'validation',
+        error:
+          'Enter the full path to VBoxManage, e.g. /usr/bin/VBoxManage or C:\\Program Files\\Oracle\\VirtualBox\\VBoxManage.exe (you entered "VBoxManage"). Leave it empty to let the app search for it.',
+      },
     });
   });
 

@@ -83,10 +83,10 @@ export function createHandlers(deps: HandlerDeps): Api {
         const p = partial.vboxManagePath.trim();
         // eslint-disable-next-line no-control-regex
         if (/[\u0000-\u001f]/.test(p))
-          throw new ValidationError('vboxManagePath must not contain control characters.');
+          throw new ValidationError('The path contains invisible control characters. Type it again.');
         if (p !== '' && !platformPath.isAbsolute(p)) {
           throw new ValidationError(
-            `vboxManagePath must be an absolute path (got "${p}"), or empty to search for VBoxManage.`,
+            `Enter the full path to VBoxManage, e.g. /usr/bin/VBoxManage or C:\\Program Files\\Oracle\\VirtualBox\\VBoxManage.exe (you entered "${p}"). Leave it empty to let the app search for it.`,
           );
         }
         partial.vboxManagePath = p;
