@@ -7,7 +7,7 @@ import { dumpFacts, scenario } from './dump.ts';
  * them, and the real renderer in Chromium shows them on the mirrored VirtualBox settings pages.
  */
 
-const lab = scenario('lab');
+const lab = scenario('lab') as ReturnType<typeof scenario> & { version: string };
 const readable = lab.vms.filter((vm) => vm.showvminfo && !vm.inaccessible);
 
 async function openApp(page: Page): Promise<void> {
@@ -306,6 +306,27 @@ test("Remote Display and Recording show every field with the dump's values, grey
   await expect(port).toHaveClass(/inactive/);
   await port.click();
   await expect(page.getByTestId('explain')).toContainText('only while the feature');
+});
+
+test('Acceleration follows the detected VirtualBox 7.1 dialog: no VT-x/AMD-V box there', async ({ page }) => {
+  const vm = readable[0];
+  const facts = dumpFacts(vm.showvminfo!);
+  const dump = readFileSync(`tests/fixtures/${vm.showvminfo}`, 'utf8');
+  expect(lab.version).toMatch(/^7\.1\./);
+  await openApp(page);
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-system').click();
+  await page.getByTestId('tab-acceleration').click();
+  await expect(control(page, 'system.acceleration.hwVirtEx')).toHaveCount(0);
+  const order = await page
+    .locator('[data-control]:visible')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-control')));
+  expect(order).toEqual(['system.acceleration.paravirtProvider', 'system.acceleration.nestedPaging']);
+  await expect(control(page, 'system.acceleration.nestedPaging')).toContainText('Hardware Virtualization:');
+  // VBoxManage still prints it: it is on the VBoxManage-only tab with its value.
+  await page.getByTestId('tab-cli').click();
+  const hw = /^hwvirtex="(on|off)"$/m.exec(dump)![1];
+  await expect(control(page, 'system.acceleration.hwVirtEx')).toHaveAttribute('data-value', hw);
 });
 
 test('a note on a setting survives a reload', async ({ page }) => {

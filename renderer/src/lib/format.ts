@@ -258,3 +258,25 @@ export function variantKey(
   if (/\b(dynamic|standard)\b/.test(v)) return { key: 'medium.variant.dynamic', split };
   return undefined;
 }
+
+/**
+ * `major.minor` of a VirtualBox version string as `VBoxManage --version` prints it
+ * (`7.1.12r169651`, `6.1.32_Ubuntur149290`, `5.2.44`); `undefined` when it does not start with one.
+ */
+export function vboxMajorMinor(version: string | undefined): { major: number; minor: number } | undefined {
+  const m = /^\s*(\d+)\.(\d+)/.exec(version ?? '');
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/**
+ * Whether the Settings dialog of this VirtualBox version shows a control whose catalog entry says
+ * `until` (last version with it, `major.minor`): true for versions up to and including `until`,
+ * false for later or unknown versions (the app then follows the newest dialog).
+ */
+export function dialogShows(until: string | undefined, version: string | undefined): boolean {
+  if (!until) return true;
+  const v = vboxMajorMinor(version);
+  const u = vboxMajorMinor(until);
+  if (!v || !u) return false;
+  return v.major < u.major || (v.major === u.major && v.minor <= u.minor);
+}
