@@ -6,6 +6,7 @@
  * demo VMs. Shared by Electron and browser mode.
  */
 
+import { stat } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../shared/advice.ts';
@@ -102,6 +103,34 @@ export const NOT_FOUND_REASON =
 /** Plain-English explanation shown when VBoxManage is not found anywhere and demo VMs are shown. */
 export const NOT_FOUND_MESSAGE = `${NOT_FOUND_REASON} Demo VMs are shown meanwhile.`;
 
+/** Follows the explanation of an unusable user-set path when no other VBoxManage was found. */
+export const NOT_FOUND_ELSEWHERE = 'No other VBoxManage was found in the usual places either.';
+
+/** What is at a path: a folder, a file (anything else that exists), or nothing. */
+async function pathKind(p: string): Promise<'folder' | 'file' | 'missing'> {
+  try {
+    return (await stat(p)).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Why a VBoxManage path the user gave cannot be used, in plain English: `<what> (<path>) does not
+ * exist.`, `<what> (<path>) is a folder without VBoxManage in it.` or `<what> (<path>) is not an
+ * executable VBoxManage.` (a file that is not executable, or not a program at all).
+ */
+export function userPathProblem(
+  what: string,
+  userPath: string,
+  kind: 'folder' | 'file' | 'missing',
+  exe = 'VBoxManage',
+): string {
+  if (kind === 'missing') return `${what} (${userPath}) does not exist.`;
+  if (kind === 'folder') return `${what} (${userPath}) is a folder without an executable ${exe} in it.`;
+  return `${what} (${userPath}) is not an executable VBoxManage.`;
+}
+
 /** Appended to the reason when the VMs of `VirtualBox.xml` are shown instead of live data. */
 export function registryNote(registryPath: string): string {
   return `The VMs registered in ${registryPath} are shown, read from their settings files; their running state is unknown.`;
@@ -113,8 +142,11 @@ const VM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * Reads the VM inventory on demand and caches it.
  *
  * VBoxManage is located in this order: the path saved in preferences, then the `VBOXMANAGE`
- * environment variable (both count as `via: 'user'`), then the automatic search of
- * `locateVBoxManage` (installer variables, standard folders, PATH).
+ * environment variable (both count as `via: 'user'`; either may also name the folder holding
+ * VBoxManage), then the automatic search of `locateVBoxManage` (installer variables, standard
+ * folders, PATH). A path the user gave that cannot be used is explained ("The path you set (…) is
+ * not an executable VBoxManage.") at the start of `vbox.error`, or in `vbox.warning` when another
+ * VBoxManage was found.
  *
  * Each readable VM is completed from its settings file (`CfgFile`, when it is a readable local
  * file; parses cached by modification time) and judged by the advice rules against the host facts
@@ -290,22 +322,35 @@ export class InventoryService implements InventoryProvider {
     return p;
   }
 
-  /** Locates VBoxManage: saved preference, then `VBOXMANAGE`, then the automatic search. */
-  private async locate(): Promise<LocateResult> {
+  /**
+   * Locates VBoxManage: saved preference, then `VBOXMANAGE`, then the automatic search. A path
+   * the user gave that cannot be used is explained in `problem` (see {@link userPathProblem}); the
+   * `<path>/VBoxManage` candidate is left out of `tried` when the path is not a folder.
+   */
+  private async locate(): Promise<LocateResult & { problem?: string }> {
     const { env, platform } = this.opts;
     const userPaths = [
-      this.opts.store.getPrefs().vboxManagePath.trim(),
-      (env.VBOXMANAGE ?? '').trim(),
-    ].filter((p, i, all) => p !== '' && all.indexOf(p) === i);
+      { path: this.opts.store.getPrefs().vboxManagePath.trim(), what: 'The path you set' },
+      { path: (env.VBOXMANAGE ?? '').trim(), what: 'The VBOXMANAGE path' },
+    ].filter((u, i, all) => u.path !== '' && all.findIndex((o) => o.path === u.path) === i);
     if (userPaths.length === 0) return locateVBoxManage({ env, platform });
+    const p = platform === 'win32' ? path.win32 : path.posix;
+    const exe = platform === 'win32' ? 'VBoxManage.exe' : 'VBoxManage';
     const tried: string[] = [];
+    const problems: string[] = [];
     let last: LocateResult = { tried: [] };
-    for (const userPath of userPaths) {
-      last = await locateVBoxManage({ userPath, env, platform });
-      for (const t of last.tried) if (!tried.includes(t)) tried.push(t);
+    for (const user of userPaths) {
+      last = await locateVBoxManage({ userPath: user.path, env, platform });
+      const kind = await pathKind(user.path);
+      const inFolder = p.join(user.path, exe);
+      for (const t of last.tried) {
+        if (t === inFolder && kind !== 'folder') continue;
+        if (!tried.includes(t)) tried.push(t);
+      }
       if (last.via === 'user') break;
+      problems.push(userPathProblem(user.what, user.path, kind, exe));
     }
-    return { ...last, tried };
+    return problems.length > 0 ? { ...last, tried, problem: problems.join(' ') } : { ...last, tried };
   }
 
   private osFacts(): OsFacts {
@@ -412,8 +457,12 @@ export class InventoryService implements InventoryProvider {
 
   private async read(): Promise<Snapshot> {
     const found = await this.locate();
-    if (!found.path) return this.fallback({ found: false, tried: found.tried }, NOT_FOUND_REASON);
-    const base = { path: found.path, via: found.via, tried: found.tried };
+    if (!found.path) {
+      const reason = found.problem ? `${found.problem} ${NOT_FOUND_ELSEWHERE}` : NOT_FOUND_REASON;
+      return this.fallback({ found: false, tried: found.tried }, reason);
+    }
+    const base: Omit<VBoxStatus, 'found'> = { path: found.path, via: found.via, tried: found.tried };
+    if (found.problem) base.warning = `${found.problem} ${found.path} is used instead.`;
     const standIn: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (k.startsWith('VBOX_STANDIN_')) standIn[k] = v;
     const runner = new VBoxRunner(found.path, {
@@ -455,7 +504,7 @@ export class InventoryService implements InventoryProvider {
       },
     );
     const vbox: VBoxStatus = { ...base, found: true, version };
-    if (inv.warning) vbox.warning = inv.warning;
+    if (inv.warning) vbox.warning = vbox.warning ? `${vbox.warning} ${inv.warning}` : inv.warning;
     const listBase: Base = { vbox, host, demo: false };
     if (inv.issues.length > 0) listBase.issues = inv.issues;
     const snap = this.finalize(listBase, versionOf(version), entries);

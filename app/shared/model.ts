@@ -311,8 +311,9 @@ export interface VBoxStatus {
   /** Why VBoxManage could not be used, in English. */
   error?: string;
   /**
-   * A warning VBoxManage printed while it still worked, in English, on one line — the Linux
-   * wrapper's banner such as "The vboxdrv kernel module is not loaded…" (VMs can be read, not started).
+   * A problem that did not stop the read, in English, on one line: the Linux wrapper's banner
+   * such as "The vboxdrv kernel module is not loaded…" (VMs can be read, not started), or a
+   * VBoxManage path the user set that could not be used while another VBoxManage was.
    */
   warning?: string;
   /** Paths that were tried, in order. */

@@ -8,17 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../app/core/api/errors.ts';
 import type { OsFacts } from '../../app/core/host.ts';
 import { runnerFor } from '../../app/core/media.ts';
-import {
-  InventoryService,
-  NOT_FOUND_MESSAGE,
-  NOT_FOUND_REASON,
-  registryNote,
-} from '../../app/core/inventory-service.ts';
+import { InventoryService, NOT_FOUND_ELSEWHERE, registryNote } from '../../app/core/inventory-service.ts';
 import { openStore, type Store } from '../../app/core/store/index.ts';
 import { VmIdSchema } from '../../app/shared/contract.ts';
 import { FIXTURES_DIR, STAND_IN, assertOnlyReadVerbs, standInEnv, tempLog } from '../helpers/stand-in.ts';
 
 const MISSING = '/nonexistent/vbox/VBoxManage';
+/** Start of vbox.error when the saved path MISSING is unusable and no other VBoxManage exists. */
+const MISSING_NOTE = `The path you set (${MISSING}) does not exist. ${NOT_FOUND_ELSEWHERE}`;
 const CLIENTBASSO = '827810e0-21ce-4282-bfc2-cfd981a45ce0';
 const VAGRANT = '623842dc-0947-4143-aa4e-7d180c5eb348';
 const GONE = '0badc0de-0000-4000-8000-000000000001';
@@ -252,7 +249,7 @@ describe('VirtualBox.xml discovery when VBoxManage is absent', () => {
     expect(inv.demo).toBe(false);
     expect(inv.vbox.found).toBe(false);
     expect(inv.vbox.tried[0]).toBe(MISSING);
-    expect(inv.vbox.error).toBe(`${NOT_FOUND_REASON} ${registryNote(path.join(home, 'VirtualBox.xml'))}`);
+    expect(inv.vbox.error).toBe(`${MISSING_NOTE} ${registryNote(path.join(home, 'VirtualBox.xml'))}`);
     expect(inv.host).toMatchObject({ cores: 2, memoryMB: 4096, fromHostInfo: false });
     expect(inv.vms.map((v) => [v.id, v.source, v.name, v.state, v.accessible])).toEqual([
       [CLIENTBASSO, 'file', 'clientbasso', 'saved', true],
@@ -297,7 +294,7 @@ describe('VirtualBox.xml discovery when VBoxManage is absent', () => {
     for (const env of [{ VBOX_USER_HOME: empty }, {}]) {
       const inv = await service(env).list();
       expect(inv.demo).toBe(true);
-      expect(inv.vbox.error).toBe(NOT_FOUND_MESSAGE);
+      expect(inv.vbox.error).toBe(`${MISSING_NOTE} Demo VMs are shown meanwhile.`);
       expect(inv.vms).toHaveLength(5);
       // Demo VMs get findings too (on the small host), with real UUIDs in the commands.
       const efi = inv.vms.find((v) => v.id === 'demo-8c722e19-bd30-4eb3-b36a-95fc4e20c072')!;

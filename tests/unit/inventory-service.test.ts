@@ -86,12 +86,17 @@ describe('loadDemoVms', () => {
 
 describe('InventoryService without VBoxManage', () => {
   it('falls back to demo VMs with a plain error and the paths it tried', async () => {
+    const plain = await new InventoryService({ store, env: { PATH: '' }, platform: 'linux' }).list();
+    expect(plain.vbox.error).toBe(NOT_FOUND_MESSAGE);
+
     store.setPrefs({ vboxManagePath: MISSING });
     const svc = new InventoryService({ store, env: { PATH: '' }, platform: 'linux' });
     const inv = await svc.list();
     expect(inv.demo).toBe(true);
     expect(inv.vbox.found).toBe(false);
-    expect(inv.vbox.error).toBe(NOT_FOUND_MESSAGE);
+    expect(inv.vbox.error).toBe(
+      `The path you set (${MISSING}) does not exist. No other VBoxManage was found in the usual places either. Demo VMs are shown meanwhile.`,
+    );
     expect(inv.vbox.tried[0]).toBe(MISSING);
     expect(inv.vbox.tried).toContain('/usr/bin/VBoxManage');
     expect(inv.vms).toHaveLength(5);
@@ -108,6 +113,28 @@ describe('InventoryService without VBoxManage', () => {
       guestPort: 22,
     });
     await expect(svc.get('02fd76af-2bae-4c98-add1-4d802a2f77fa')).rejects.toThrow(NotFoundError);
+  });
+
+  it('a saved path to a file that is not an executable VBoxManage is named as the problem; no <file>/VBoxManage in "tried"', async () => {
+    const notes = path.join(dir, 'passwd');
+    fs.writeFileSync(notes, 'root:x:0:0:root:/root:/bin/sh\n', { mode: 0o644 });
+    store.setPrefs({ vboxManagePath: notes });
+    const inv = await new InventoryService({ store, env: { PATH: '' }, platform: 'linux' }).list();
+    expect(inv.vbox.found).toBe(false);
+    expect(inv.vbox.error).toMatch(
+      new RegExp(`^The path you set \\(${notes}\\) is not an executable VBoxManage\\. No other VBoxManage`),
+    );
+    expect(inv.vbox.tried[0]).toBe(notes);
+    expect(inv.vbox.tried).not.toContain(path.join(notes, 'VBoxManage'));
+
+    const empty = path.join(dir, 'empty-folder');
+    fs.mkdirSync(empty);
+    store.setPrefs({ vboxManagePath: empty });
+    const folder = await new InventoryService({ store, env: { PATH: '' }, platform: 'linux' }).list();
+    expect(folder.vbox.error).toMatch(
+      new RegExp(`^The path you set \\(${empty}\\) is a folder without an executable VBoxManage in it\\.`),
+    );
+    expect(folder.vbox.tried.slice(0, 2)).toEqual([empty, path.join(empty, 'VBoxManage')]);
   });
 
   it('falls back when the executable is not a working VBoxManage, naming it', async () => {
@@ -209,6 +236,27 @@ describe('InventoryService with the stand-in lab', () => {
       '/usr/lib/virtualbox/VBoxManage',
     ]);
     expect(inv.vbox.tried.at(-1)).toBe(STAND_IN);
+  });
+
+  it('a folder holding VBoxManage works as the saved path; a bad saved path with a working VBOXMANAGE is a warning', async () => {
+    store.setPrefs({ vboxManagePath: path.dirname(STAND_IN) });
+    const env = { PATH: '', ...standInEnv('lab', logFile) };
+    const inv = await new InventoryService({ store, env, platform: 'linux' }).list();
+    expect(inv.vbox).toMatchObject({ found: true, path: STAND_IN, via: 'user' });
+    expect(inv.vbox.warning).toBeUndefined();
+
+    const notes = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notes, 'hello\n', { mode: 0o644 });
+    store.setPrefs({ vboxManagePath: notes });
+    const warned = await new InventoryService({
+      store,
+      env: { ...env, VBOXMANAGE: STAND_IN },
+      platform: 'linux',
+    }).list();
+    expect(warned.vbox).toMatchObject({ found: true, path: STAND_IN, via: 'user' });
+    expect(warned.vbox.warning).toBe(
+      `The path you set (${notes}) is not an executable VBoxManage. ${STAND_IN} is used instead.`,
+    );
   });
 
   it('invalidate() makes the next list locate again (after the user changes the path)', async () => {
