@@ -329,6 +329,52 @@ test('Acceleration follows the detected VirtualBox 7.1 dialog: no VT-x/AMD-V box
   await expect(control(page, 'system.acceleration.hwVirtEx')).toHaveAttribute('data-value', hw);
 });
 
+test('labels: VirtualBox names for items, one phrase for missing values, visible EFI reason, aligned sliders', async ({
+  page,
+}) => {
+  const gone = lab.vms.find((v) => v.inaccessible)! as { uuid: string; cfgFile?: string };
+  await openApp(page);
+  const file = gone.cfgFile!.split('/').pop()!;
+  await expect(
+    page.locator(`[data-testid="vm-row"][data-vm-id="${gone.uuid}"]`).getByTestId('vm-file'),
+  ).toContainText(file);
+
+  // SERVER1919C v114: EFI firmware, a SATA disk.
+  const vm = readable.find((v) => v.showvminfo!.includes('name-with-space'))!;
+  const facts = dumpFacts(vm.showvminfo!);
+  expect(facts.firmware).toBe('EFI');
+  await openVm(page, facts.uuid);
+  await page.getByTestId('page-system').click();
+  await expect(page.getByTestId('boot-order-efi')).toHaveText(
+    'Boot order is ignored with EFI in VirtualBox 7.1.',
+  );
+
+  await page.getByTestId('page-storage').click();
+  await control(page, 'storage.attachment.medium').first().click();
+  await control(page, 'storage.attachment.slot').click();
+  const explain = page.getByTestId('explain');
+  await expect(explain.locator('h2')).toHaveText('Hard Disk');
+  await expect(explain.getByTestId('explain-where')).toHaveText('Hard Disk — SATA Port 0');
+  await expect(explain).not.toContainText('Slot SATA');
+
+  // Missing values read the same everywhere; the tooltip says why.
+  await page.getByTestId('page-userInterface').click();
+  const absent = page.locator('[data-reported="false"]:visible');
+  expect(await absent.count()).toBeGreaterThan(3);
+  await expect(page.locator('main')).not.toContainText('Not read yet');
+  await page.getByTestId('page-display').click();
+  await expect(control(page, 'display.screen.scaleFactor')).toContainText('Not reported');
+  const boxes = await page
+    .locator('[data-control^="display.screen."]:visible .spin')
+    .evaluateAll((els) =>
+      els.map(
+        (e) => `${Math.round(e.getBoundingClientRect().left)}/${Math.round(e.getBoundingClientRect().width)}`,
+      ),
+    );
+  expect(boxes.length).toBe(3);
+  expect(new Set(boxes).size, `slider spin boxes line up: ${boxes.join(' ')}`).toBe(1);
+});
+
 test('a note on a setting survives a reload', async ({ page }) => {
   const facts = dumpFacts(readable[1].showvminfo!);
   await openApp(page);

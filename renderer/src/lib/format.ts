@@ -280,3 +280,14 @@ export function dialogShows(until: string | undefined, version: string | undefin
   if (!v || !u) return false;
   return v.major < u.major || (v.major === u.major && v.minor <= u.minor);
 }
+
+/**
+ * The settings file name an error text mentions (`…opening '/home/u/VirtualBox VMs/Old lab/Old lab.vbox'
+ * for reading…` → `Old lab.vbox`), for naming an inaccessible VM; `undefined` when it names no
+ * `.vbox` path (`.vbox-prev` backups do not count). Either slash style; names may contain spaces.
+ */
+export function settingsFileName(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const m = /[\\/]([^\\/'"\n]+?\.vbox)(?![A-Za-z0-9-])/.exec(text);
+  return m?.[1];
+}

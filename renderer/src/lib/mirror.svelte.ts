@@ -84,6 +84,10 @@ export interface Selection {
   remark?: Remark;
   /** The item's controller, port, medium, folder… for the example command (see `command.ts`). */
   command?: CommandContext;
+  /** The control's caption when the page overrides the catalog label ("Hard Disk" for a slot combo). */
+  label?: string;
+  /** The item in VirtualBox's words, when the page knows better than the instance ("Hard Disk — SATA Port 0"). */
+  where?: string;
 }
 
 /** Per-page mirror state; create one per opened VM. */
