@@ -48,7 +48,7 @@ const rand = (): number => {
   return seed / 2 ** 32;
 };
 for (let i = 0; ; i++) {
-  const len = rand() < 0.1 ? Math.floor(rand() * 200_000) : Math.floor(rand() * 2000);
+  const len = rand() < 0.05 ? Math.floor(rand() * 100_000) : Math.floor(rand() * 2000);
   store.saveNote(vm, `n${i}`, bodyOf(tag, i, len));
   say(`n ${i} ${len}`);
   store.saveNote(vm, 'last', String(i));
