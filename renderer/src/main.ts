@@ -13,12 +13,12 @@ import './styles.css';
 async function start(): Promise<void> {
   primeToken();
   let prefs: Preferences | null = null;
-  let startupError = '';
+  let startupError: unknown = null;
   let systemLocale = navigator.language;
   try {
     prefs = await api['prefs:get']({});
   } catch (e) {
-    startupError = e instanceof Error ? e.message : String(e);
+    startupError = e;
   }
   if (!prefs?.language && !startupError) {
     try {

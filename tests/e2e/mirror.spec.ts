@@ -413,6 +413,38 @@ test('switching to zh-CN shows Chinese labels, and the choice is remembered', as
   await page.getByTestId('lang-select').selectOption('en');
 });
 
+test('zh-CN: app sentences come from the locales; English text from VBoxManage or the host is labelled', async ({
+  page,
+}) => {
+  await openApp(page);
+  await page.getByTestId('lang-select').selectOption('zh-CN');
+  const gone = lab.vms.find((v) => v.inaccessible)!;
+  const row = page.locator(`[data-testid="vm-row"][data-vm-id="${gone.uuid}"]`);
+  await expect(row.getByTestId('vm-error')).toContainText('VBoxManage 输出：');
+  await expect(row.getByTestId('raw-detail')).toHaveAttribute('lang', 'en');
+
+  const status = page.getByTestId('open-file-status');
+  await page.getByTestId('open-file-input').fill('relative/lab.vbox');
+  await page.getByTestId('open-file-submit').click();
+  await expect(status).toContainText('请输入文件的完整路径');
+  await expect(status).not.toContainText(/[A-Za-z]{4,} [A-Za-z]{4,}/);
+  await page.getByTestId('open-file-input').fill('/nonexistent/lab.vbox');
+  await page.getByTestId('open-file-submit').click();
+  await expect(status).toContainText('无法打开这个文件。');
+  await expect(status).toContainText('详细信息（英文）：');
+  await expect(status.getByTestId('raw-detail')).toContainText('/nonexistent/lab.vbox');
+
+  // Read issues: a Chinese heading, then the reader's English messages behind a label.
+  const vm = readable.find((v) => v.showvminfo!.includes('nat-forwarding-empty-guestip-hostonly'))!;
+  await openVm(page, dumpFacts(vm.showvminfo!).uuid);
+  const notes = page.getByTestId('read-issues');
+  await notes.locator('summary').click();
+  await expect(notes.locator('summary')).toContainText('读取说明');
+  await expect(notes).toContainText('读取输出时的原始信息（英文）：');
+  await page.screenshot({ path: 'test-results/screens/zh-CN-labels.png' });
+  await page.getByTestId('lang-select').selectOption('en');
+});
+
 test('the stand-in was only ever asked read verbs', async () => {
   const log = readFileSync(process.env.E2E_STANDIN_LOG!, 'utf8').trim().split('\n').filter(Boolean);
   expect(log.length).toBeGreaterThan(0);

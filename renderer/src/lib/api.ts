@@ -52,16 +52,26 @@ const ERROR_CODES: readonly ApiError['code'][] = [
   'read_only',
 ];
 
-/** An API failure: the server's (or main process's) message, plus its error code when known. */
+/**
+ * An API failure: the server's (or main process's) message, plus its error code when known. The
+ * message of `transport`, `no_token` and `bridge` failures is written here in English for logs; the
+ * UI shows its own translated sentence for those codes (lib/errors.ts) with `detail`.
+ */
 export class ApiCallError extends Error {
-  /** `validation` | `not_found` | `forbidden` | `internal` | `read_only`, or `transport` for network/HTTP failures. */
-  readonly code: ApiError['code'] | 'transport' | 'no_token';
+  /**
+   * `validation` | `not_found` | `forbidden` | `internal` | `read_only` from the host; `transport` for
+   * network/HTTP failures, `no_token` when browser mode has no token, `bridge` when the preload lacks the channel.
+   */
+  readonly code: ApiError['code'] | 'transport' | 'no_token' | 'bridge';
   readonly channel: Channel;
-  constructor(channel: Channel, code: ApiCallError['code'], message: string) {
+  /** Technical detail of a `transport`/`bridge` failure as the browser or HTTP gave it (`Failed to fetch`, `HTTP 502 Bad Gateway`). */
+  readonly detail?: string;
+  constructor(channel: Channel, code: ApiCallError['code'], message: string, detail?: string) {
     super(message);
     this.name = 'ApiCallError';
     this.channel = channel;
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -118,10 +128,12 @@ async function callHttp<C extends Channel>(channel: C, input: Input<C>): Promise
       body: JSON.stringify(input ?? {}),
     });
   } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
     throw new ApiCallError(
       channel,
       'transport',
-      `Cannot reach the VM Companion host (${e instanceof Error ? e.message : String(e)}). Is npm run serve still running?`,
+      `Cannot reach the VM Companion host (${detail}). Is npm run serve still running?`,
+      detail,
     );
   }
   const text = await res.text();
@@ -134,15 +146,18 @@ async function callHttp<C extends Channel>(channel: C, input: Input<C>): Promise
   if (!res.ok) {
     const err = body as Partial<ApiError> | undefined;
     if (err && typeof err.error === 'string') {
+      // A host message with a code this client does not know is still the host's message.
       const code = ERROR_CODES.includes(err.code as ApiError['code'])
         ? (err.code as ApiError['code'])
-        : 'transport';
+        : 'internal';
       throw new ApiCallError(channel, code, err.error);
     }
+    const detail = `${channel}: HTTP ${res.status} ${res.statusText}`.trim();
     throw new ApiCallError(
       channel,
       'transport',
       `${channel} failed: HTTP ${res.status} ${res.statusText}`.trim(),
+      detail,
     );
   }
   return body as Output<C>;
@@ -155,7 +170,7 @@ async function callPreload<C extends Channel>(
 ): Promise<Output<C>> {
   const fn = api[preloadName(channel)];
   if (typeof fn !== 'function') {
-    throw new ApiCallError(channel, 'transport', `The app bridge has no function for ${channel}.`);
+    throw new ApiCallError(channel, 'bridge', `The app bridge has no function for ${channel}.`, channel);
   }
   try {
     return (await fn(input ?? {})) as Output<C>;

@@ -291,3 +291,15 @@ export function settingsFileName(text: string | undefined): string | undefined {
   const m = /[\\/]([^\\/'"\n]+?\.vbox)(?![A-Za-z0-9-])/.exec(text);
   return m?.[1];
 }
+
+/**
+ * What is wrong with a path typed by the user, checked before asking the host (which checks again
+ * on its own platform): `control` = control characters, `relative` = not a full path (POSIX `/…`,
+ * Windows `C:\…` or `C:/…`, UNC `\\server\share`); `undefined` = looks usable.
+ */
+export function pathProblem(path: string): 'control' | 'relative' | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(path)) return 'control';
+  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path)) return 'relative';
+  return undefined;
+}
