@@ -15,6 +15,9 @@ export const LANGUAGE_OPTIONS: readonly { value: Language; name: string }[] = [
 
 register('en', () => import('../locales/en.json'));
 register('zh-CN', () => import('../locales/zh-CN.json'));
+// Study, tours, search and export strings (svelte-i18n merges every loader of a locale).
+register('en', () => import('../locales/study.en.json'));
+register('zh-CN', () => import('../locales/study.zh-CN.json'));
 
 /** Maps a locale tag (`zh-CN`, `zh_TW`, `en-US`, …) to a supported language: `zh*` → `zh-CN`, else `en`. */
 export function languageFor(tag: string | null | undefined): Language {
