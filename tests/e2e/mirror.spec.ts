@@ -445,6 +445,44 @@ test('zh-CN: app sentences come from the locales; English text from VBoxManage o
   await page.getByTestId('lang-select').selectOption('en');
 });
 
+test('keyboard: focus lands on the VM heading and returns to its row; arrows move through pages and tabs', async ({
+  page,
+}) => {
+  const facts = dumpFacts(readable[1].showvminfo!);
+  await openApp(page);
+  const row = page.locator(`[data-testid="vm-row"][data-vm-id="${facts.uuid}"]`);
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('vm-name')).toBeFocused();
+
+  const tree = page.getByRole('tree', { name: 'Settings pages' });
+  await expect(tree.getByRole('treeitem')).toHaveCount(10);
+  await page.getByTestId('page-general').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('page-system')).toBeFocused();
+  await expect(page.getByTestId('page-system')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('page-general')).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('page-userInterface')).toBeFocused();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('page-system')).toHaveAttribute('aria-selected', 'true');
+
+  const tabs = page.getByRole('tablist', { name: 'System' });
+  await expect(tabs.getByRole('tab')).toHaveCount(4);
+  await page.getByTestId('tab-motherboard').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-processor')).toBeFocused();
+  await expect(page.getByTestId('tab-processor')).toHaveAttribute('aria-selected', 'true');
+  await expect(control(page, 'system.processor.cpus')).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('tab-cli')).toBeFocused();
+
+  await page.getByTestId('back').click();
+  await expect(row).toBeFocused();
+});
+
 test('the stand-in was only ever asked read verbs', async () => {
   const log = readFileSync(process.env.E2E_STANDIN_LOG!, 'utf8').trim().split('\n').filter(Boolean);
   expect(log.length).toBeGreaterThan(0);
