@@ -148,7 +148,6 @@ test('search: 内存 lands on Base Memory of the VM on screen, "port forwarding"
   await expect(page.locator('[data-testid="search-result"][data-kind="lesson"]').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/issue5-search-zh.png' });
   await memory.click();
-  await expect(page.getByTestId('page-system')).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('tab-motherboard')).toHaveAttribute('aria-selected', 'true');
   const mem = control(page, 'system.motherboard.memory');
   await expect(mem).toHaveAttribute('aria-pressed', 'true');
@@ -162,7 +161,6 @@ test('search: 内存 lands on Base Memory of the VM on screen, "port forwarding"
   await expect(first).toHaveAttribute('data-kind', 'setting');
   await expect(first).toHaveAttribute('data-id', 'network.adapter.portForwarding');
   await search.press('Enter');
-  await expect(page.getByTestId('page-network')).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('tab-adapter-1')).toHaveAttribute('aria-selected', 'true');
   await expect(
     page.locator('[data-control="network.adapter.portForwarding"][data-instance="1"]:visible'),
@@ -179,6 +177,32 @@ test('search: 内存 lands on Base Memory of the VM on screen, "port forwarding"
   await lessonHit.click();
   await expect(page.getByTestId('lesson-view')).toHaveAttribute('data-lesson-id', lessonId);
   await expect(page.getByTestId('lesson-body')).toContainText(/bridged/i);
+
+  // A lesson section: the lesson opens scrolled to that heading.
+  await search.fill('reading the symptoms');
+  const sectionHit = page.locator('[data-testid="search-result"][data-kind="lesson"][data-section]').first();
+  await expect(sectionHit).toBeVisible();
+  const section = (await sectionHit.getAttribute('data-section'))!;
+  await sectionHit.click();
+  const heading = page.locator(`[data-testid="lesson-body"] [id="sec-${section}"]`);
+  await expect(heading).toHaveText(/Reading the symptoms/i);
+  await expect(heading).toBeInViewport();
+
+  // A note: the mirror of the note's VM, on the note's setting (from the Study screen, no VM open).
+  const word = `zebra${Date.now().toString(36)}`;
+  await callApi(process.env.E2E_URL!, 'notes:save', {
+    vmId: xtec.uuid,
+    settingId: 'system.processor.cpus',
+    body: `Keep 4 vCPUs, ${word} build box`,
+  });
+  await search.fill(word);
+  const noteHit = page.locator('[data-testid="search-result"][data-kind="note"]');
+  await expect(noteHit).toHaveCount(1);
+  await noteHit.click();
+  await expect(page.getByTestId('vm-name')).toContainText(xtec.name);
+  await expect(page.getByTestId('tab-processor')).toHaveAttribute('aria-selected', 'true');
+  await expect(control(page, 'system.processor.cpus')).toHaveAttribute('aria-pressed', 'true');
+  await expect(control(page, 'system.processor.cpus')).toHaveAttribute('data-value', xtec.cpus!);
 });
 
 test('export: the VM report and all notes download as Markdown and HTML', async ({ page }) => {
@@ -298,6 +322,7 @@ test.describe('tour and quiz progress survive a restart', () => {
     const popover = page.getByTestId('tour-popover');
     for (const [i, step] of firstLook.steps.entries()) {
       await expect(popover).toHaveAttribute('data-step', String(i));
+      await expect(popover).toHaveAttribute('data-settled', 'true');
       await expect(popover.locator('.driver-popover-title')).toHaveText(step.title.en);
       await expect(popover.locator('.driver-popover-progress-text')).toContainText(
         `Step ${i + 1} of ${firstLook.steps.length}`,
@@ -314,6 +339,7 @@ test.describe('tour and quiz progress survive a restart', () => {
         // The popover follows the UI language.
         await page.getByTestId('lang-select').selectOption('zh-CN');
         await expect(popover.locator('.driver-popover-title')).toHaveText(step.title['zh-CN']);
+        await expect(popover).toHaveAttribute('data-settled', 'true');
         await expect(popover.locator('.driver-popover-progress-text')).toContainText(
           `第 ${i + 1} 步，共 ${firstLook.steps.length} 步`,
         );
@@ -406,5 +432,20 @@ test.describe('tour and quiz progress survive a restart', () => {
     await expect(item.getByTestId('lesson-progress')).toContainText(`1 of ${quiz.length} answered`);
     await item.click();
     await expect(page.getByTestId('quiz-prior')).toHaveAttribute('data-due', due);
+
+    // Once the review time has come (the page's clock moved past it), the card is in "Review due cards".
+    await page.clock.setFixedTime(new Date(new Date(due).getTime() + 60_000));
+    await page.getByTestId('review-link').click();
+    const review = page.getByTestId('review');
+    await expect(review.getByTestId('review-card')).toHaveCount(1);
+    await expect(review.getByTestId('review-card')).toHaveAttribute(
+      'data-card-id',
+      `settings-network/${quiz[0].id}`,
+    );
+    await review.locator(`[data-testid="quiz-choice"][data-index="${(quiz[0].answer + 1) % 4}"]`).click();
+    await review.getByTestId('quiz-check').click();
+    await expect(review.getByTestId('quiz-result')).toHaveAttribute('data-correct', 'false');
+    await expect(review.getByTestId('quiz-next-review')).toHaveAttribute('data-due', /^\d{4}-/);
+    await page.screenshot({ path: 'test-results/screens/issue5-review.png' });
   });
 });

@@ -483,6 +483,32 @@ test('keyboard: focus lands on the VM heading and returns to its row; arrows mov
   await expect(row).toBeFocused();
 });
 
+test('the address keeps the VM, page and tab: reload restores them, browser Back and Forward work', async ({
+  page,
+}) => {
+  const facts = dumpFacts(readable[1].showvminfo!);
+  await openApp(page);
+  await expect(page).toHaveURL(/#\/$/);
+  await page.locator(`[data-testid="vm-row"][data-vm-id="${facts.uuid}"]`).click();
+  await page.getByTestId('page-network').click();
+  await page.getByTestId('tab-adapter-2').click();
+  await expect(page).toHaveURL(new RegExp(`#/vm/${facts.uuid}/network/adapter-2$`));
+  expect(await page.evaluate(() => location.hash)).not.toContain('token');
+
+  await page.reload();
+  await expect(page.getByTestId('page-network')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('tab-adapter-2')).toHaveAttribute('aria-selected', 'true');
+
+  await page.goBack();
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+  await expect(page).toHaveURL(/#\/$/);
+  await page.goForward();
+  await expect(page.getByTestId('tab-adapter-2')).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('back').click();
+  await expect(page).toHaveURL(/#\/$/);
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+});
+
 test('the stand-in was only ever asked read verbs', async () => {
   const log = readFileSync(process.env.E2E_STANDIN_LOG!, 'utf8').trim().split('\n').filter(Boolean);
   expect(log.length).toBeGreaterThan(0);
