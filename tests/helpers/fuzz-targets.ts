@@ -243,7 +243,7 @@ export const pieceArb: fc.Arbitrary<string> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .record({
-        unit: fc.constantFrom('a', ' ', '"', '\\', '=', ':', '-', '0', '中', '\t', 'a ', '\\"', '&#65;'),
+        unit: fc.constantFrom('a', ' ', '"', '\\', '=', ':', '-', '0', '9', '中', '\t', 'a ', '\\"', '&#65;'),
         n: fc.integer({ min: 200, max: 20_000 }),
       })
       .map(({ unit, n }) => unit.repeat(Math.ceil(n / unit.length))),
@@ -809,6 +809,7 @@ export async function optionalTargets(): Promise<FuzzTarget[]> {
     out.push({
       name: 'parseVmx/vmxToConfig',
       file: 'app/core/vmware/parse-vmx.ts',
+      knownBugs: [NUMBERS_OVERFLOW(`memsize = "${'9'.repeat(400)}"\n`)],
       arbitrary: inputArb(F.vmx, others(F.vmx)),
       check(text) {
         const asBytes = new TextEncoder().encode(text);
@@ -847,6 +848,9 @@ export async function optionalTargets(): Promise<FuzzTarget[]> {
     out.push({
       name: 'parseDomainXml',
       file: 'app/core/kvm/domain-xml.ts',
+      knownBugs: [
+        NUMBERS_OVERFLOW(`<domain type="kvm"><name>x</name><vcpu>${'9'.repeat(400)}</vcpu></domain>`),
+      ],
       arbitrary: inputArb(F.libvirt, others(F.libvirt)),
       check(text) {
         const config = guard(
