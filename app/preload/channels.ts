@@ -18,6 +18,7 @@ export const CHANNEL_FUNCTIONS = {
   'notes:list': 'notesList',
   'notes:save': 'notesSave',
   'vms:history': 'vmsHistory',
+  'vms:compare': 'vmsCompare',
   'vms:openFile': 'vmsOpenFile',
   'media:info': 'mediaInfo',
   'prefs:get': 'prefsGet',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HostFacts, ReadIssue, Sourced, VBoxStatus, VmConfig, VmSummary } from './model.ts';
 import type { Finding } from './advice.ts';
-import { LANGUAGES } from './catalog.ts';
+import { LANGUAGES, type Localized } from './catalog.ts';
 import { CardIdSchema, ContentIdSchema } from './study.ts';
 import type {
   ExportFile,
@@ -26,7 +26,11 @@ const uuid = z
     /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
     'must be a VM UUID',
   );
-/** VM ids: VirtualBox UUIDs, or `demo-<uuid>` for demo VMs. */
+/**
+ * VM ids: UUIDs — VirtualBox machine UUIDs, VMware `uuid.bios` (or the UUID-shaped path hash the
+ * VMware reader uses without one), libvirt domain UUIDs, and the UUID-shaped ids the inventory gives
+ * a VMware/KVM VM whose UUID another VM already has — or `demo-<uuid>` for demo VMs.
+ */
 export const VmIdSchema = z.union([uuid, z.string().regex(/^demo-[0-9a-f-]{36}$/)]);
 /** Catalog / setting ids like `system.processor.cpus`, optionally with an instance suffix (`network.adapter.mac#2`). */
 export const SettingIdSchema = z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z0-9]+){2}(#[A-Za-z0-9 _.:-]{1,80})?$/);
@@ -46,6 +50,50 @@ export interface Note {
 export interface Preferences {
   language: (typeof LANGUAGES)[number] | null;
   vboxManagePath: string;
+  /**
+   * libvirt connection URI for KVM domains (`qemu:///system`, `qemu:///session`,
+   * `qemu+ssh://[user@]host/system`, `test:///default`, `test:///<absolute node XML>`); `''` = none set
+   * (then `VM_COMPANION_LIBVIRT_URI`, then `LIBVIRT_DEFAULT_URI` from the environment, else KVM is not read).
+   */
+  libvirtUri: string;
+  /** Folders (absolute paths) searched for VMware `.vmx` files besides VMware's own lists and default folders. */
+  vmwareFolders: string[];
+  /** Path of VMware's `vmrun` (for the running state); `''` = search for it. */
+  vmrunPath: string;
+}
+
+/** What the app found of libvirt/KVM (`Inventory.kvm`). */
+export interface KvmStatus {
+  /** True when a `virsh` executable was found. */
+  found: boolean;
+  /** The `virsh` used. */
+  path?: string;
+  /** The connection URI read (absent when none is set: KVM is then not read). */
+  uri?: string;
+  /** Where the URI came from: the saved preference or an environment variable. */
+  uriVia?: 'prefs' | 'VM_COMPANION_LIBVIRT_URI' | 'LIBVIRT_DEFAULT_URI';
+  /** libvirt library version of `virsh version` (e.g. `9.0.0`). */
+  version?: string;
+  /** Why KVM domains could not be read (no virsh, refused URI, failed connection), in English. */
+  error?: string;
+  /** Problems that did not stop the read (`virsh list` rows, `nodeinfo`); absent when none. */
+  issues?: ReadIssue[];
+  /** Candidate `virsh` paths checked, in order. */
+  tried: string[];
+}
+
+/** What the app found of VMware (`Inventory.vmware`). */
+export interface VmwareStatus {
+  /** True when VMware left traces: a `.vmx` was found or `vmrun` exists. */
+  found: boolean;
+  /** `vmrun` (for running states): its path, how many VMs it listed as running, or why it failed. */
+  vmrun?: { path?: string; running?: number; error?: string; tried: string[] };
+  /** Files and folders looked at (library lists, preferences, VM folders, `.vmx` files), in order. */
+  tried: string[];
+  /** Why VMware discovery failed as a whole (never for single unreadable files), in English. */
+  error?: string;
+  /** Files or folders that could not be read; absent when none. */
+  issues?: ReadIssue[];
 }
 
 /** What `vms:list` returns: VirtualBox status, host facts and every VM (inaccessible ones included). */
@@ -53,8 +101,12 @@ export interface Inventory {
   vbox: VBoxStatus;
   host: HostFacts;
   vms: VmSummary[];
-  /** True when `vms` are the bundled demo VMs (no VBoxManage found). */
+  /** True when `vms` are the bundled demo VMs (no VBoxManage found and no VMware or KVM VM either). */
   demo: boolean;
+  /** libvirt/KVM status (always set; `uri` absent when no connection URI is configured). */
+  kvm?: KvmStatus;
+  /** VMware status (always set). */
+  vmware?: VmwareStatus;
   /**
    * Problems with the VM listing itself (`VBoxManage list vms` lines that are not rows, repeated
    * UUIDs), each with its line in that output when it concerns one line (the message does not
@@ -126,6 +178,27 @@ export interface MediumInfo {
   chain: { uuid: string; location: string }[];
 }
 
+/** One compared setting (see {@link Comparison}). */
+export interface ComparisonRow {
+  /** Stable row key, e.g. `system.memory`, `network.1.attachment`, `storage.device.2`. */
+  key: string;
+  label: Localized;
+  /** Value of VM a in a neutral form with units (`2048 MB`, `NAT`, `SATA 0:0 · hard disk`); null = not set / not reported. */
+  a: string | null;
+  b: string | null;
+  /** True when the normalised values differ (e.g. VirtualBox `nat` and VMware `nat` are equal). */
+  differs: boolean;
+  /** The setting on each side in its own hypervisor's catalog (with `#instance`), when it has one. */
+  settingIds: { a?: string; b?: string };
+}
+
+/** Two VMs (any hypervisors) side by side, grouped by page (`vms:compare`). */
+export interface Comparison {
+  a: VmSummary;
+  b: VmSummary;
+  pages: { page: string; label: Localized; rows: ComparisonRow[] }[];
+}
+
 /** About the running app. */
 export interface AppInfo {
   version: string;
@@ -154,6 +227,10 @@ export const contract = {
     output: z.custom<Note>(),
   },
   'vms:history': { input: z.object({ id: VmIdSchema }).strict(), output: z.custom<HistoryEntry[]>() },
+  'vms:compare': {
+    input: z.object({ a: VmIdSchema, b: VmIdSchema, lang: LanguageSchema.optional() }).strict(),
+    output: z.custom<Comparison>(),
+  },
   'vms:openFile': {
     input: z.object({ path: z.string().min(1).max(4096) }).strict(),
     output: z.custom<VmDetail>(),
@@ -168,6 +245,9 @@ export const contract = {
       .object({
         language: LanguageSchema.optional(),
         vboxManagePath: z.string().max(4096).optional(),
+        libvirtUri: z.string().max(2048).optional(),
+        vmwareFolders: z.array(z.string().max(4096)).max(64).optional(),
+        vmrunPath: z.string().max(4096).optional(),
       })
       .strict(),
     output: z.custom<Preferences>(),

@@ -53,6 +53,8 @@ export interface VmSummary {
   memoryMB?: number;
   /** Number of advisory findings for this VM (0 until advice exists). */
   findings: number;
+  /** Severity of the most serious finding (`error` › `warning` › `info`); absent when there are none. */
+  worstSeverity?: 'error' | 'warning' | 'info';
 }
 
 /** General page. */

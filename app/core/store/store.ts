@@ -32,7 +32,13 @@ export const DB_FILE_NAME = 'vm-companion.sqlite';
 export const APPLICATION_ID = 0x564d4331;
 
 /** Preferences used when nothing is saved yet. */
-export const DEFAULT_PREFS: Readonly<Preferences> = Object.freeze({ language: null, vboxManagePath: '' });
+export const DEFAULT_PREFS: Readonly<Preferences> = Object.freeze({
+  language: null,
+  vboxManagePath: '',
+  libvirtUri: '',
+  vmwareFolders: [],
+  vmrunPath: '',
+});
 
 /** One stored normalized configuration of a VM (see `app/core/history.ts`). */
 export interface ConfigHistoryRow {
@@ -323,7 +329,7 @@ function buildStore(
   });
 
   const getPrefs = (): Preferences => {
-    const prefs: Preferences = { ...DEFAULT_PREFS };
+    const prefs: Preferences = { ...DEFAULT_PREFS, vmwareFolders: [] };
     for (const { key, value } of selectPrefs.all()) {
       let parsed: unknown;
       try {
@@ -335,6 +341,16 @@ function buildStore(
         prefs.language = parsed as Preferences['language'];
       } else if (key === 'vboxManagePath' && typeof parsed === 'string') {
         prefs.vboxManagePath = parsed;
+      } else if (key === 'libvirtUri' && typeof parsed === 'string') {
+        prefs.libvirtUri = parsed;
+      } else if (key === 'vmrunPath' && typeof parsed === 'string') {
+        prefs.vmrunPath = parsed;
+      } else if (
+        key === 'vmwareFolders' &&
+        Array.isArray(parsed) &&
+        parsed.every((f): f is string => typeof f === 'string')
+      ) {
+        prefs.vmwareFolders = parsed;
       }
       // Unknown keys (from newer versions) are kept in the table and ignored here.
     }
@@ -345,6 +361,10 @@ function buildStore(
     if (partial.language !== undefined) upsertPref.run('language', JSON.stringify(partial.language));
     if (partial.vboxManagePath !== undefined)
       upsertPref.run('vboxManagePath', JSON.stringify(partial.vboxManagePath));
+    if (partial.libvirtUri !== undefined) upsertPref.run('libvirtUri', JSON.stringify(partial.libvirtUri));
+    if (partial.vmwareFolders !== undefined)
+      upsertPref.run('vmwareFolders', JSON.stringify(partial.vmwareFolders));
+    if (partial.vmrunPath !== undefined) upsertPref.run('vmrunPath', JSON.stringify(partial.vmrunPath));
   });
 
   return {
