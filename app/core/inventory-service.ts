@@ -1,17 +1,46 @@
 /**
- * The inventory service behind `vms:list`, `vms:get` and `vms:openFile`: finds VBoxManage, reads
- * every VM and the host facts, completes each VM from its `.vbox` settings file, evaluates the
- * advice rules, caches the result, and falls back — when VirtualBox's tools are absent or unusable —
- * to the VMs registered in `VirtualBox.xml` (read from their settings files), then to the bundled
- * demo VMs. Shared by Electron and browser mode.
+ * The inventory service behind `vms:list`, `vms:get`, `vms:openFile` and `vms:compare`: reads the
+ * VMs of every hypervisor it can reach, side by side and independently (one failing never hides the
+ * others):
+ *
+ * - VirtualBox: finds VBoxManage, reads every VM and the host facts, completes each VM from its
+ *   `.vbox` settings file, and falls back — when VirtualBox's tools are absent or unusable — to the
+ *   VMs registered in `VirtualBox.xml` (read from their settings files);
+ * - VMware: `discoverVmware` (VMware's library lists and preferences, its default VM folders, the
+ *   folders the user added, `vmrun list` for running states);
+ * - KVM/libvirt: when a connection URI is set (preference `libvirtUri`, else the environment variables
+ *   `VM_COMPANION_LIBVIRT_URI`, then `LIBVIRT_DEFAULT_URI`), every domain through `virsh`.
+ *
+ * It evaluates each hypervisor's own advice rules, caches the result, and shows the bundled demo VMs
+ * only when no hypervisor has any VM. Shared by Electron and browser mode.
  */
 
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../shared/advice.ts';
-import type { Inventory, Provenance, VmDetail } from '../shared/contract.ts';
-import type { HostFacts, ReadIssue, Sourced, VBoxStatus, VmConfig, VmSummary } from '../shared/model.ts';
+import { severityRank, type Finding } from '../shared/advice.ts';
+import type { Language } from '../shared/catalog.ts';
+import type {
+  Comparison,
+  Inventory,
+  KvmStatus,
+  Provenance,
+  VmDetail,
+  VmwareStatus,
+} from '../shared/contract.ts';
+import type {
+  HostFacts,
+  Hypervisor,
+  ReadIssue,
+  SnapshotNode,
+  Sourced,
+  VBoxStatus,
+  VmConfig,
+  VmSummary,
+} from '../shared/model.ts';
+import { compareVms } from './compare.ts';
 import { NotFoundError, ValidationError } from './api/errors.ts';
 import type { InventoryProvider } from './api/handlers.ts';
 import { loadDemoVms, type DemoInventory } from './demo.ts';
@@ -38,7 +67,24 @@ import { rememberRunner } from './media.ts';
 import { locateVBoxManage, type LocateResult } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, type VBoxRunnerOptions } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
+import { readSnapshotList } from './vbox/parse-snapshots.ts';
 import { discoverFromRegistry, type RegistryDiscovery } from './vbox/vbox-registry.ts';
+import {
+  comparablePath,
+  discoverVmware,
+  evaluateVmwareAdvice,
+  looksLikeVmx,
+  parseVmx,
+  pathHashId,
+  readVmx,
+  type DiscoverVmwareOptions,
+  type VmxDuplicate,
+} from './vmware/index.ts';
+import { evaluateKvmAdvice } from './kvm/advice.ts';
+import { readDomainXmlFile, readKvmInventory, summaryFromKvmConfig } from './kvm/inventory.ts';
+import { parseVirshVersion } from './kvm/parse-virsh.ts';
+import { KvmParseError } from './kvm/xml.ts';
+import { VirshRunner, locateVirsh, validateConnectionUri, type VirshRunnerOptions } from './kvm/virsh.ts';
 
 /** Options of {@link InventoryService}. */
 export interface InventoryServiceOptions {
@@ -64,6 +110,16 @@ export interface InventoryServiceOptions {
   osFacts?: OsFacts;
   /** How many `.vbox` files are read at the same time (default 4). */
   fileConcurrency?: number;
+  /**
+   * Overrides for VMware discovery (tests: a fake `run` for vmrun, `vmrunPath: null` to skip it).
+   * Platform, environment, home folder, the saved folders and vmrun path come from the options above
+   * and the preferences.
+   */
+  vmware?: Partial<Omit<DiscoverVmwareOptions, 'platform' | 'env' | 'homedir'>>;
+  /** Settings of the `virsh` runner besides the URI (timeout, concurrency). */
+  virsh?: Omit<VirshRunnerOptions, 'uri'>;
+  /** Finds `virsh` (default `locateVirsh` over `env`: `VIRSH`, PATH, /usr/bin, …); tests inject a path or none. */
+  locateVirsh?: () => Promise<{ path?: string; tried: string[] }>;
 }
 
 /** One VM as read, before advice. */
@@ -72,15 +128,41 @@ interface Entry {
   config: VmConfig | null;
   extras?: Record<string, Sourced<string | number | boolean>>;
   provenance?: Provenance;
+  /** The machine the VM runs on when it is not this one (a remote libvirt host, from `virsh nodeinfo`). */
+  host?: HostFacts;
+  /** Connection URI of a KVM domain read through virsh (its fix commands name it). */
+  kvmUri?: string;
+  /** Keys repeated in a `.vmx` (VMware refuses to start such a VM; an advice rule says so). */
+  vmxDuplicates?: VmxDuplicate[];
 }
 
-/** The inventory minus its VMs: what a read found about VirtualBox and the host. */
+/** The inventory minus its VMs: what a read found about each hypervisor and the host. */
 interface Base {
   vbox: VBoxStatus;
   host: HostFacts;
   demo: boolean;
   /** Problems with the `list vms` output (see `Inventory.issues`); absent when none. */
   issues?: ReadIssue[];
+  kvm?: KvmStatus;
+  vmware?: VmwareStatus;
+}
+
+/** What the VirtualBox part of a read found. */
+interface VboxPart {
+  vbox: VBoxStatus;
+  /** Why VBoxManage is not used (becomes `vbox.error`, with "Demo VMs are shown meanwhile." when they are). */
+  reason?: string;
+  host: HostFacts;
+  version?: VersionLike;
+  entries: Entry[];
+  issues?: ReadIssue[];
+  runner?: VBoxRunner;
+}
+
+/** Snapshot tree read lazily with `snapshot <uuid> list --machinereadable` (see {@link InventoryService.get}). */
+interface SnapshotTree {
+  roots: SnapshotNode[];
+  issues: ReadIssue[];
 }
 
 interface Snapshot {
@@ -94,6 +176,8 @@ interface Snapshot {
   details: Map<string, VmDetail>;
   /** The runner of the VBoxManage that was read (none when falling back to files or demo VMs). */
   runner?: VBoxRunner;
+  /** Snapshot lists read by `get()`, by lower-case VM id (shared with snapshots derived by `openFile`). */
+  snapshotTrees: Map<string, Promise<SnapshotTree>>;
 }
 
 /** First sentence of {@link NOT_FOUND_MESSAGE}: why no VBoxManage is used. */
@@ -138,24 +222,89 @@ export function registryNote(registryPath: string): string {
 
 const VM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Names of the hypervisors in messages. */
+const HV_NAME: Record<Hypervisor, string> = { virtualbox: 'VirtualBox', vmware: 'VMware', kvm: 'KVM' };
+
+/**
+ * A UUID-shaped id made from `seed` (first 128 bits of SHA-256, version nibble 8, RFC 4122 variant),
+ * for a KVM domain whose UUID another VM of the inventory already has. Seeds are
+ * `kvm:<connection URI>:<domain UUID>` (or `kvm-file:<path>` for an opened domain XML file), so the
+ * same domain always gets the same id. (VMware VMs use the reader's `pathHashId` of their `.vmx`.)
+ */
+export function derivedVmId(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex').slice(0, 32).split('');
+  hex[12] = '8';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The libvirt connection URI to read, and where it came from; undefined when none is set. */
+export function chooseLibvirtUri(
+  prefsUri: string,
+  env: NodeJS.ProcessEnv,
+): { uri: string; via: NonNullable<KvmStatus['uriVia']> } | undefined {
+  const saved = prefsUri.trim();
+  if (saved) return { uri: saved, via: 'prefs' };
+  const own = (env.VM_COMPANION_LIBVIRT_URI ?? '').trim();
+  if (own) return { uri: own, via: 'VM_COMPANION_LIBVIRT_URI' };
+  const std = (env.LIBVIRT_DEFAULT_URI ?? '').trim();
+  if (std) return { uri: std, via: 'LIBVIRT_DEFAULT_URI' };
+  return undefined;
+}
+
+/** True for libvirt URIs of this computer (`qemu:///…`, `test:///…`); false for `qemu+ssh://host/…`. */
+export function isLocalLibvirtUri(uri: string): boolean {
+  return /^[a-z]+:\/\/\//.test(uri);
+}
+
+/** Severity of the most serious finding, or undefined without findings. */
+function worstOf(findings: readonly Finding[] | undefined): VmSummary['worstSeverity'] {
+  let worst: VmSummary['worstSeverity'];
+  for (const f of findings ?? [])
+    if (worst === undefined || severityRank(f.severity) < severityRank(worst)) worst = f.severity;
+  return worst;
+}
+
+/** Text that starts like a libvirt domain XML (root element `<domain`, not a VirtualBox settings file). */
+export function looksLikeDomainXml(text: string): boolean {
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  return t.startsWith('<') && /<domain[\s>]/.test(t) && !/<VirtualBox[\s>]/.test(t);
+}
+
 /**
  * Reads the VM inventory on demand and caches it.
  *
- * VBoxManage is located in this order: the path saved in preferences, then the `VBOXMANAGE`
- * environment variable (both count as `via: 'user'`; either may also name the folder holding
- * VBoxManage), then the automatic search of `locateVBoxManage` (installer variables, standard
+ * **VirtualBox.** VBoxManage is located in this order: the path saved in preferences, then the
+ * `VBOXMANAGE` environment variable (both count as `via: 'user'`; either may also name the folder
+ * holding VBoxManage), then the automatic search of `locateVBoxManage` (installer variables, standard
  * folders, PATH). A path the user gave that cannot be used is explained ("The path you set (…) is
  * not an executable VBoxManage.") at the start of `vbox.error`, or in `vbox.warning` when another
- * VBoxManage was found.
+ * VBoxManage was found. Each readable VM is completed from its settings file (`CfgFile`, when it is
+ * a readable local file; parses cached by modification time) and judged by the VirtualBox advice
+ * rules against the host facts (`list hostinfo` when available), the detected VirtualBox version, the
+ * host OS and the memory of the VMs running now. Without a usable VBoxManage, the VMs registered in
+ * `VirtualBox.xml` (`VBOX_USER_HOME`, then the standard per-OS location) are read from their settings
+ * files (`source: 'file'`, state known only when saved or aborted).
  *
- * Each readable VM is completed from its settings file (`CfgFile`, when it is a readable local
- * file; parses cached by modification time) and judged by the advice rules against the host facts
- * (`list hostinfo` when available), the detected VirtualBox version, the host OS and the memory of
- * the VMs running now. Summaries carry the number of findings.
+ * **VMware.** `discoverVmware` with the saved `vmwareFolders` and `vmrunPath` (else `VMRUN` and the
+ * standard locations); VMs found are `hypervisor: 'vmware'`, `source: 'vmrun'` (VMware discovery),
+ * judged by `evaluateVmwareAdvice` (never by the VirtualBox rules). Status in `inventory.vmware`.
  *
- * Without a usable VBoxManage, the VMs registered in `VirtualBox.xml` (`VBOX_USER_HOME`, then the
- * standard per-OS location) are read from their settings files (`source: 'file'`, state known only
- * when saved or aborted); the demo VMs are shown only when no registry with VMs exists.
+ * **KVM.** With a connection URI (see {@link chooseLibvirtUri}), `virsh` (found by `locateVirsh`)
+ * lists and reads every domain (`readKvmInventory`); domains are `hypervisor: 'kvm'`,
+ * `source: 'virsh'`, judged by `evaluateKvmAdvice` against their host: the libvirt node's
+ * `nodeinfo` for remote URIs (`qemu+ssh://`), this computer for `qemu:///…` and `test:///…`
+ * (`VmDetail.host` is that host). Status in `inventory.kvm` (a refused URI or failed connection is
+ * its `error`, never an exception).
+ *
+ * **Ids.** VMs are looked up by id (case-insensitive). VirtualBox VMs keep their UUIDs; a VMware VM
+ * whose id another VM already has is listed under `pathHashId` of its `.vmx` path, a KVM domain under
+ * {@link derivedVmId}(`kvm:<uri>:<uuid>`); the VM's `config.issues` says so. All ids stay UUID-shaped
+ * (`VmIdSchema`). Order: VirtualBox, VMware, KVM, then files opened this session.
+ *
+ * The bundled demo VMs are shown (`demo: true`) only when no hypervisor has any VM. Summaries carry
+ * the number of findings and the worst severity.
  */
 export class InventoryService implements InventoryProvider {
   private readonly opts: InventoryServiceOptions;
@@ -172,13 +321,14 @@ export class InventoryService implements InventoryProvider {
   }
 
   /**
-   * The inventory: VirtualBox status, host facts and every VM (inaccessible ones included, with
-   * their reason; files opened with {@link openFile} too), each with its findings count. Cached
-   * after the first call; `refresh` reads again. Concurrent calls share one read. When VBoxManage
-   * is missing or unusable, `vbox.found`/`vbox.error` say why and the registry's or demo VMs are
-   * returned (`demo: true` for the latter). Problems with the `list vms` output itself (rows that
-   * cannot be read, repeated UUIDs) are in `issues`; a warning banner VBoxManage printed (Linux:
-   * kernel module not loaded) is in `vbox.warning`, once. Rejects only on unexpected internal errors.
+   * The inventory: VirtualBox status, host facts, VMware and KVM status, and every VM (inaccessible
+   * ones included, with their reason; files opened with {@link openFile} too), each with its findings
+   * count and worst severity. Cached after the first call; `refresh` reads again. Concurrent calls
+   * share one read. When VBoxManage is missing or unusable, `vbox.found`/`vbox.error` say why and the
+   * registry's VMs are listed — or the demo VMs (`demo: true`) when no hypervisor has any VM. Problems
+   * with the `list vms` output itself (rows that cannot be read, repeated UUIDs) are in `issues`; a
+   * warning banner VBoxManage printed (Linux: kernel module not loaded) is in `vbox.warning`, once.
+   * Rejects only on unexpected internal errors.
    */
   async list(refresh = false): Promise<Inventory> {
     return (await this.load(refresh)).inventory;
@@ -189,30 +339,48 @@ export class InventoryService implements InventoryProvider {
    * the host facts, its advice `findings` (most serious first), the `.vbox`-only `extras` and the
    * `provenance` (settings file read or why not; where `.vbox` and `showvminfo` disagree). Ids are
    * compared case-insensitively.
+   *
+   * For a VirtualBox VM read through VBoxManage whose `showvminfo` printed no snapshot keys, the
+   * snapshot tree is read here — once per inventory read — with `snapshot <uuid> list
+   * --machinereadable` and put in `config.snapshots` (its problems in `config.issues`; a failing call
+   * leaves the tree empty and says why there). The machines list never pays for it.
    * @throws NotFoundError when no VM has this id.
    */
   async get(id: string): Promise<VmDetail> {
     const snap = await this.load(false);
-    const detail = snap.details.get(id.toLowerCase());
+    const key = id.toLowerCase();
+    const detail = snap.details.get(key);
     if (!detail) {
       throw new NotFoundError(`No VM with id ${id}. It may have been removed; refresh the machines list.`);
     }
-    return detail;
+    return this.withSnapshots(snap, key, detail);
   }
 
   /**
-   * Opens a VM file the user chose: a VirtualBox machine settings file (`.vbox`/`.xml`, XML) or a
-   * saved `VBoxManage showvminfo <vm> --machinereadable` dump (text), told apart by content. The VM
-   * (id = its UUID, `source: 'file'`) is added to this session's inventory, so `list` and `get`
-   * show it afterwards (opening the same UUID again replaces it). A dump is completed from its
-   * `CfgFile` like a live VM. When VBoxManage already lists that UUID, the listed VM is returned
-   * instead, with a note as the last entry of `config.issues` (or appended to `summary.error`
-   * when it is inaccessible). Nothing in the file is executed; paths inside it are only read as
-   * settings files.
+   * Compares two VMs of the inventory (any hypervisors), see `compareVms`; values in `lang`.
+   * @throws NotFoundError when either id is unknown.
+   */
+  async compare(a: string, b: string, lang: Language = 'en'): Promise<Comparison> {
+    const [da, db] = await Promise.all([this.get(a), this.get(b)]);
+    return compareVms(da, db, lang);
+  }
+
+  /**
+   * Opens a VM file the user chose, told apart by content: a libvirt domain XML (root `<domain>`,
+   * read with `readDomainXmlFile`), a VirtualBox machine settings file (`.vbox`/`.xml`, other XML), a
+   * VMware `.vmx` (by extension, or text that looks like one: `readVmx`) or a saved `VBoxManage
+   * showvminfo <vm> --machinereadable` dump (text). The VM (`source: 'file'`) is added to this
+   * session's inventory, so `list` and `get` show it afterwards (opening the same id again replaces
+   * it). A dump is completed from its `CfgFile` like a live VM. When the inventory already lists the
+   * same VM — VBoxManage lists that UUID, VMware discovery found that `.vmx`, virsh lists that domain
+   * — the listed VM is returned instead, with a note as the last entry of `config.issues` (or
+   * appended to `summary.error` when it is inaccessible). A VMware/KVM file whose id another VM
+   * already has gets its own id (see the class comment). Each hypervisor's own advice rules apply.
+   * Nothing in the file is executed; paths inside it are only read as settings files.
    *
    * @param filePath absolute path on this computer.
    * @throws ValidationError for a relative path, a folder, a device, a file over 16 MiB, a file
-   *   that cannot be read, an empty file, a file that is neither format, or a file without a VM
+   *   that cannot be read, an empty file, a file that is no known format, or a file without a VM
    *   UUID; NotFoundError when no file exists at the path.
    */
   async openFile(filePath: string): Promise<VmDetail> {
@@ -229,64 +397,50 @@ export class InventoryService implements InventoryProvider {
         throw new NotFoundError(`No file at ${filePath}.`);
       throw new ValidationError(`Cannot open ${err instanceof FileReadError ? err.message : filePath}.`);
     }
-    let file;
-    try {
-      file = parseVmFile(bytes, filePath);
-    } catch (err) {
-      if (err instanceof VmFileError) throw new ValidationError(err.message);
-      throw err;
-    }
     const name = path.basename(filePath);
-    const id = file.config.id.toLowerCase();
-    if (!VM_UUID.test(id)) {
-      throw new ValidationError(
-        `Cannot use ${name}: it has no VM UUID${file.kind === 'showvminfo' ? ' (no UUID= line)' : ''}, so the VM cannot be listed.`,
-      );
-    }
-
-    const listed = snap.entries.find((e) => e.summary.id.toLowerCase() === id);
-    if (listed && listed.summary.source === 'vboxmanage') {
-      const detail = snap.details.get(id)!;
-      const note = `${name} describes this VM, which VirtualBox already lists: the values VBoxManage reports are shown, not the file's.`;
-      if (detail.config)
-        return {
-          ...detail,
-          config: { ...detail.config, issues: [...detail.config.issues, { message: note }] },
-        };
-      return {
-        ...detail,
-        summary: { ...detail.summary, error: `${detail.summary.error ?? ''} ${note}`.trim() },
-      };
-    }
-
+    const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024 * 1024));
     let entry: Entry;
-    if (file.kind === 'vbox') {
-      const summary = summaryFromConfig(file.config);
-      if (!summary.name) summary.name = name.replace(/\.(vbox|xml)$/i, '');
-      if (file.result.encrypted) {
-        const error = 'The VM settings are encrypted; only VirtualBox can read them with the password.';
-        entry = {
-          summary: { ...summary, accessible: false, error },
-          config: null,
-          provenance: { vboxFile: { path: filePath, read: false, error }, discrepancies: [] },
-        };
-      } else {
-        entry = {
-          summary,
-          config: file.config,
-          extras: file.result.extras,
-          provenance: { vboxFile: { path: filePath, read: true }, discrepancies: [] },
-        };
-      }
+    if (looksLikeDomainXml(head)) entry = await this.openDomainXml(filePath, name);
+    else if (!head.trimStart().startsWith('<') && (/\.vmx$/i.test(filePath) || looksLikeVmx(head))) {
+      if (head.trim() === '') throw new ValidationError(`Cannot use ${name}: the file is empty.`);
+      const read = readVmx(bytes, { path: filePath, platform });
+      entry = { summary: read.summary, config: read.config, vmxDuplicates: read.parsed.duplicates };
     } else {
-      const e = await enrichFromCfgFile(file.config, { platform, cache: this.cache });
-      const summary = summaryFromConfig(file.config);
-      if (!summary.name) summary.name = name;
-      entry = { summary, config: e.config, extras: e.extras, provenance: e.provenance };
+      const listedOrEntry = await this.openVirtualBoxFile(bytes, filePath, name, snap);
+      if ('detail' in listedOrEntry) return listedOrEntry.detail;
+      entry = listedOrEntry.entry;
+    }
+
+    const hv = entry.summary.hypervisor;
+    let id = entry.summary.id.toLowerCase();
+    if (!VM_UUID.test(id))
+      throw new ValidationError(`Cannot use ${name}: it has no VM UUID, so the VM cannot be listed.`);
+    const listed = snap.entries.find((e) => e.summary.id.toLowerCase() === id);
+    if (listed && hv !== 'virtualbox') {
+      const sameVm =
+        listed.summary.hypervisor === hv &&
+        listed.summary.source !== 'file' &&
+        (hv === 'kvm' || this.sameFile(listed.config?.general.cfgFile?.value, filePath));
+      if (sameVm) {
+        const by = hv === 'kvm' ? 'virsh' : 'VMware discovery';
+        return this.listedWithNote(
+          snap,
+          id,
+          `${name} describes this VM, which ${by} already lists: the values read there are shown, not the file's.`,
+        );
+      }
+      const newId = hv === 'vmware' ? pathHashId(filePath, platform) : derivedVmId(`kvm-file:${filePath}`);
+      const note = `Its id ${id} is already the id of ${listed.summary.name} (${HV_NAME[listed.summary.hypervisor]}); it is listed under ${newId}.`;
+      entry = this.withId(entry, newId, note);
+      id = newId;
     }
     this.opened.set(id, entry);
     const current = this.snapshot ?? snap;
-    const next = { ...this.finalize(current.base, current.version, current.entries), runner: current.runner };
+    const next = {
+      ...this.finalize(current.base, current.version, current.entries),
+      runner: current.runner,
+      snapshotTrees: current.snapshotTrees,
+    };
     if (this.snapshot === current) this.snapshot = next;
     return next.details.get(id)!;
   }
@@ -297,6 +451,147 @@ export class InventoryService implements InventoryProvider {
     this.snapshot = undefined;
     this.pending = undefined;
     rememberRunner(this, undefined);
+  }
+
+  private sameFile(a: string | undefined, b: string): boolean {
+    if (!a) return false;
+    const { platform } = this.opts;
+    return comparablePath(path.resolve(a), platform) === comparablePath(path.resolve(b), platform);
+  }
+
+  /** The listed VM's detail with `note` added (last config issue, or appended to the error). */
+  private listedWithNote(snap: Snapshot, id: string, note: string): VmDetail {
+    const detail = snap.details.get(id)!;
+    if (detail.config)
+      return {
+        ...detail,
+        config: { ...detail.config, issues: [...detail.config.issues, { message: note }] },
+      };
+    return {
+      ...detail,
+      summary: { ...detail.summary, error: `${detail.summary.error ?? ''} ${note}`.trim() },
+    };
+  }
+
+  /** A copy of `entry` listed under `id`, with `note` in its config issues (or its error). */
+  private withId(entry: Entry, id: string, note: string): Entry {
+    const summary = { ...entry.summary, id };
+    if (!entry.config)
+      return { ...entry, summary: { ...summary, error: `${summary.error ?? ''} ${note}`.trim() } };
+    return {
+      ...entry,
+      summary,
+      config: { ...entry.config, id, issues: [...entry.config.issues, { message: note }] },
+    };
+  }
+
+  /** A domain XML file the user opened. */
+  private async openDomainXml(filePath: string, name: string): Promise<Entry> {
+    let config: VmConfig;
+    try {
+      config = await readDomainXmlFile(filePath);
+    } catch (err) {
+      if (err instanceof KvmParseError)
+        throw new ValidationError(`Cannot use ${name}: it is not a libvirt domain XML file: ${err.message}.`);
+      throw new ValidationError(`Cannot use ${name}: ${(err as Error).message}.`);
+    }
+    config.id = config.id.toLowerCase();
+    const summary = summaryFromKvmConfig(config);
+    if (!config.id) summary.id = '';
+    return { summary, config };
+  }
+
+  /**
+   * A `.vbox` settings file or a `showvminfo` dump the user opened: the entry, or — when VBoxManage
+   * already lists that UUID — the listed VM's detail with a note.
+   */
+  private async openVirtualBoxFile(
+    bytes: Uint8Array,
+    filePath: string,
+    name: string,
+    snap: Snapshot,
+  ): Promise<{ entry: Entry } | { detail: VmDetail }> {
+    const { platform } = this.opts;
+    let file;
+    try {
+      file = parseVmFile(bytes, filePath);
+    } catch (err) {
+      if (err instanceof VmFileError) throw new ValidationError(err.message);
+      throw err;
+    }
+    const id = file.config.id.toLowerCase();
+    if (!VM_UUID.test(id)) {
+      throw new ValidationError(
+        `Cannot use ${name}: it has no VM UUID${file.kind === 'showvminfo' ? ' (no UUID= line)' : ''}, so the VM cannot be listed.`,
+      );
+    }
+    const listed = snap.entries.find((e) => e.summary.id.toLowerCase() === id);
+    if (listed && listed.summary.source === 'vboxmanage') {
+      const note = `${name} describes this VM, which VirtualBox already lists: the values VBoxManage reports are shown, not the file's.`;
+      return { detail: this.listedWithNote(snap, id, note) };
+    }
+    if (file.kind === 'vbox') {
+      const summary = summaryFromConfig(file.config);
+      if (!summary.name) summary.name = name.replace(/\.(vbox|xml)$/i, '');
+      if (file.result.encrypted) {
+        const error = 'The VM settings are encrypted; only VirtualBox can read them with the password.';
+        return {
+          entry: {
+            summary: { ...summary, accessible: false, error },
+            config: null,
+            provenance: { vboxFile: { path: filePath, read: false, error }, discrepancies: [] },
+          },
+        };
+      }
+      return {
+        entry: {
+          summary,
+          config: file.config,
+          extras: file.result.extras,
+          provenance: { vboxFile: { path: filePath, read: true }, discrepancies: [] },
+        },
+      };
+    }
+    const e = await enrichFromCfgFile(file.config, { platform, cache: this.cache });
+    const summary = summaryFromConfig(file.config);
+    if (!summary.name) summary.name = name;
+    return { entry: { summary, config: e.config, extras: e.extras, provenance: e.provenance } };
+  }
+
+  /** Adds the lazily read snapshot tree to a VirtualBox VM's detail (see {@link get}). */
+  private async withSnapshots(snap: Snapshot, key: string, detail: VmDetail): Promise<VmDetail> {
+    const config = detail.config;
+    if (
+      !snap.runner ||
+      !config ||
+      detail.summary.hypervisor !== 'virtualbox' ||
+      detail.summary.source !== 'vboxmanage' ||
+      config.snapshots.length > 0
+    )
+      return detail;
+    let tree = snap.snapshotTrees.get(key);
+    if (!tree) {
+      const runner = snap.runner;
+      tree = readSnapshotList(runner, detail.summary.id).then(
+        (r) => ({
+          roots: r.roots,
+          issues: r.issues.map((i) => ({ ...i, message: `snapshot list: ${i.message}` })),
+        }),
+        (err: unknown) => ({
+          roots: [],
+          issues: [{ message: `The snapshot list could not be read: ${(err as Error).message}` }],
+        }),
+      );
+      snap.snapshotTrees.set(key, tree);
+    }
+    const { roots, issues } = await tree;
+    if (roots.length === 0 && issues.length === 0) return detail;
+    const merged: VmDetail = {
+      ...detail,
+      config: { ...config, snapshots: roots, issues: [...config.issues, ...issues] },
+    };
+    if (snap.details.get(key) === detail) snap.details.set(key, merged);
+    return merged;
   }
 
   private load(refresh: boolean): Promise<Snapshot> {
@@ -359,55 +654,80 @@ export class InventoryService implements InventoryProvider {
 
   /**
    * Builds the finished snapshot: merges the opened files (a VM VBoxManage lists wins over an
-   * opened file with its UUID; an opened file replaces a registry VM), evaluates advice for every
-   * readable VM and sets the findings counts.
+   * opened file with its UUID; an opened file replaces a registry VM or another file of the same
+   * hypervisor; one whose id a VM of another hypervisor has since taken gets a derived id),
+   * evaluates each hypervisor's advice for every readable VM and sets the findings counts.
    */
   private finalize(base: Base, version: VersionLike | undefined, entries: Entry[]): Snapshot {
     const all = [...entries];
     const index = new Map(all.map((e, i) => [e.summary.id.toLowerCase(), i]));
-    for (const [id, entry] of this.opened) {
-      const i = index.get(id);
+    for (const [id, opened] of this.opened) {
+      let entry = opened;
+      let i = index.get(id);
+      if (i !== undefined && all[i].summary.hypervisor !== entry.summary.hypervisor) {
+        const newId = derivedVmId(`opened:${entry.summary.hypervisor}:${id}`);
+        entry = this.withId(
+          entry,
+          newId,
+          `Its id ${id} is also the id of ${all[i].summary.name}; it is listed under ${newId}.`,
+        );
+        i = index.get(newId);
+      }
       if (i === undefined) {
-        index.set(id, all.length);
+        index.set(entry.summary.id.toLowerCase(), all.length);
         all.push(entry);
       } else if (all[i].summary.source !== 'vboxmanage') {
         all[i] = entry;
       }
     }
-    const env: AdviceEnv = {
-      host: base.host,
-      vboxVersion: version,
-      hostOs: hostOsFor(this.opts.platform),
-      runningVms: runningVmsOf(all.map((e) => e.summary)),
-    };
+    const hostOs = hostOsFor(this.opts.platform);
+    // Memory in use on this computer: VirtualBox and VMware VMs, and domains of a local QEMU connection.
+    const local = all.filter(
+      (e) => e.summary.hypervisor !== 'kvm' || (e.kvmUri !== undefined && e.kvmUri.startsWith('qemu:///')),
+    );
+    const runningVms = runningVmsOf(local.map((e) => e.summary));
+    const env: AdviceEnv = { host: base.host, vboxVersion: version, hostOs, runningVms };
     const details = new Map<string, VmDetail>();
     const vms: VmSummary[] = [];
     for (const e of all) {
+      const host = e.host ?? base.host;
       let findings: Finding[] | undefined;
       if (e.config && e.summary.accessible) {
         try {
-          findings = findingsFor(e.config, env);
+          if (e.summary.hypervisor === 'vmware') {
+            findings = evaluateVmwareAdvice(e.config, {
+              host,
+              hostOs,
+              runningVms,
+              ...(e.vmxDuplicates ? { duplicates: e.vmxDuplicates } : {}),
+            });
+          } else if (e.summary.hypervisor === 'kvm') {
+            findings = evaluateKvmAdvice(e.config, e.kvmUri ? { host, uri: e.kvmUri } : { host });
+          } else findings = findingsFor(e.config, env);
         } catch (err) {
           console.warn(`[vm-companion] advice failed for ${e.summary.id}: ${(err as Error).message}`);
           findings = [];
         }
       }
       const summary: VmSummary = { ...e.summary, findings: findings?.length ?? 0 };
+      const worst = worstOf(findings);
+      if (worst) summary.worstSeverity = worst;
+      else delete summary.worstSeverity;
       vms.push(summary);
-      const detail: VmDetail = { summary, config: e.config, host: base.host };
+      const detail: VmDetail = { summary, config: e.config, host };
       if (findings) detail.findings = findings;
       if (e.extras) detail.extras = e.extras;
       if (e.provenance) detail.provenance = e.provenance;
       details.set(summary.id.toLowerCase(), detail);
     }
-    return { base, version, entries, inventory: { ...base, vms }, details };
+    return { base, version, entries, inventory: { ...base, vms }, details, snapshotTrees: new Map() };
   }
 
   /**
-   * No usable VBoxManage: the VMs of `VirtualBox.xml` when a registry with VMs is found, else the
-   * demo VMs. `reason` (one or more sentences) becomes `vbox.error` with what is shown appended.
+   * No usable VBoxManage: the VMs of `VirtualBox.xml` when a registry with VMs is found (with a note
+   * in the reason), else no VirtualBox VMs (the caller shows demo VMs when no other hypervisor has any).
    */
-  private async fallback(vbox: VBoxStatus, reason: string): Promise<Snapshot> {
+  private async fallback(vbox: VBoxStatus, reason: string): Promise<VboxPart> {
     const host = combineHostFacts(this.osFacts());
     let disc: RegistryDiscovery | undefined;
     try {
@@ -439,23 +759,13 @@ export class InventoryService implements InventoryProvider {
         };
       });
       const error = `${reason} ${registryNote(disc.registryPath)}`;
-      return this.finalize({ vbox: { ...vbox, error }, host, demo: false }, undefined, entries);
+      return { vbox: { ...vbox, error }, host, entries };
     }
-    this.demo ??= loadDemoVms(this.opts.demoDir);
-    for (const issue of this.demo.issues) console.warn(`[vm-companion] ${issue.message}`);
-    const demo = this.demo;
-    const entries: Entry[] = demo.vms.map((summary) => ({
-      summary,
-      config: demo.configs.get(summary.id) ?? null,
-    }));
-    return this.finalize(
-      { vbox: { ...vbox, error: `${reason} Demo VMs are shown meanwhile.` }, host, demo: true },
-      undefined,
-      entries,
-    );
+    return { vbox, reason, host, entries: [] };
   }
 
-  private async read(): Promise<Snapshot> {
+  /** The VirtualBox part of a read: VBoxManage's VMs, else the registry's (see {@link fallback}). */
+  private async readVbox(): Promise<VboxPart> {
     const found = await this.locate();
     if (!found.path) {
       const reason = found.problem ? `${found.problem} ${NOT_FOUND_ELSEWHERE}` : NOT_FOUND_REASON;
@@ -505,9 +815,164 @@ export class InventoryService implements InventoryProvider {
     );
     const vbox: VBoxStatus = { ...base, found: true, version };
     if (inv.warning) vbox.warning = vbox.warning ? `${vbox.warning} ${inv.warning}` : inv.warning;
-    const listBase: Base = { vbox, host, demo: false };
-    if (inv.issues.length > 0) listBase.issues = inv.issues;
-    const snap = this.finalize(listBase, versionOf(version), entries);
-    return { ...snap, runner };
+    const part: VboxPart = { vbox, host, version: versionOf(version), entries, runner };
+    if (inv.issues.length > 0) part.issues = inv.issues;
+    return part;
+  }
+
+  /**
+   * The VMware part of a read: `discoverVmware` with the saved folders and vmrun path. Every `.vmx`
+   * read is kept in memory during discovery so that its repeated keys can be handed to the advice.
+   * Never rejects (a failure is the status's `error`).
+   */
+  private async readVmware(): Promise<{ status: VmwareStatus; entries: Entry[] }> {
+    const prefs = this.opts.store.getPrefs();
+    const { platform, env } = this.opts;
+    const files = new Map<string, Uint8Array>();
+    const readFile = this.opts.vmware?.readFile ?? ((p: string): Promise<Uint8Array> => fsp.readFile(p));
+    try {
+      const disc = await discoverVmware({
+        platform,
+        env,
+        homedir: this.opts.homedir ?? osHomedir(),
+        ...(prefs.vmrunPath.trim() ? { vmrunPath: prefs.vmrunPath.trim() } : {}),
+        ...this.opts.vmware,
+        extraFolders: [...(this.opts.vmware?.extraFolders ?? []), ...prefs.vmwareFolders],
+        readFile: async (p) => {
+          const bytes = await readFile(p);
+          if (/\.vmx$/i.test(p)) files.set(p, bytes);
+          return bytes;
+        },
+      });
+      const entries: Entry[] = disc.vms.map((vm) => {
+        if (!vm.config) return { summary: vm.summary, config: null };
+        const config: VmConfig = { ...vm.config, source: 'vmrun' };
+        const summary: VmSummary = { ...vm.summary, source: 'vmrun' };
+        const bytes = files.get(vm.path);
+        const duplicates = bytes ? parseVmx(bytes, { path: vm.path }).duplicates : [];
+        return duplicates.length > 0 ? { summary, config, vmxDuplicates: duplicates } : { summary, config };
+      });
+      const status: VmwareStatus = {
+        found: disc.vms.length > 0 || disc.vmrun.path !== undefined,
+        vmrun: {
+          tried: disc.vmrun.tried,
+          ...(disc.vmrun.path ? { path: disc.vmrun.path } : {}),
+          ...(disc.vmrun.running ? { running: disc.vmrun.running.length } : {}),
+          ...(disc.vmrun.error ? { error: disc.vmrun.error } : {}),
+        },
+        tried: disc.tried,
+      };
+      if (disc.issues.length > 0)
+        status.issues = disc.issues.map(({ line, message }) =>
+          line === undefined ? { message } : { line, message },
+        );
+      return { status, entries };
+    } catch (err) {
+      return {
+        status: { found: false, tried: [], error: `VMware discovery failed: ${(err as Error).message}` },
+        entries: [],
+      };
+    }
+  }
+
+  /**
+   * The KVM part of a read: with a connection URI, every domain through virsh. Never rejects: no URI
+   * (KVM not read), a refused URI, a missing virsh or a failed connection end up in the status.
+   */
+  private async readKvm(): Promise<{ status: KvmStatus; entries: Entry[] }> {
+    const chosen = chooseLibvirtUri(this.opts.store.getPrefs().libvirtUri, this.opts.env);
+    const located = await (
+      this.opts.locateVirsh
+        ? this.opts.locateVirsh()
+        : locateVirsh({ env: this.opts.env, platform: this.opts.platform })
+    ).catch((): { path?: string; tried: string[] } => ({ tried: [] }));
+    const status: KvmStatus = { found: located.path !== undefined, tried: located.tried };
+    if (located.path) status.path = located.path;
+    if (!chosen) return { status, entries: [] };
+    status.uri = chosen.uri;
+    status.uriVia = chosen.via;
+    let uri: string;
+    try {
+      uri = validateConnectionUri(chosen.uri);
+    } catch (err) {
+      status.error = (err as Error).message;
+      return { status, entries: [] };
+    }
+    if (!located.path) {
+      status.error = `virsh was not found, so the KVM domains of ${uri} cannot be read. Install libvirt's client tools (Debian/Ubuntu: libvirt-clients; Fedora: libvirt-client).`;
+      return { status, entries: [] };
+    }
+    const runner = new VirshRunner(located.path, { ...this.opts.virsh, uri });
+    const versionP = runner.run(['version']).then(
+      (r) => parseVirshVersion(r.stdout).library,
+      () => undefined,
+    );
+    let inv: Awaited<ReturnType<typeof readKvmInventory>>;
+    try {
+      inv = await readKvmInventory(runner);
+    } catch (err) {
+      await versionP;
+      status.error = `virsh could not read the domains of ${uri}: ${(err as Error).message}`;
+      return { status, entries: [] };
+    }
+    const version = await versionP;
+    if (version) status.version = version;
+    if (inv.issues.length > 0) status.issues = inv.issues;
+    const remoteHost = isLocalLibvirtUri(uri) ? undefined : inv.host;
+    const entries: Entry[] = inv.vms.map((s) => {
+      const config = inv.configs.get(s.id);
+      const entry: Entry = {
+        summary: { ...s, source: 'virsh' },
+        config: config ? { ...config, source: 'virsh' } : null,
+        kvmUri: uri,
+      };
+      if (remoteHost) entry.host = remoteHost;
+      return entry;
+    });
+    return { status, entries };
+  }
+
+  private async read(): Promise<Snapshot> {
+    const [vb, vmware, kvm] = await Promise.all([this.readVbox(), this.readVmware(), this.readKvm()]);
+    const { platform } = this.opts;
+    const taken = new Map<string, Entry>(vb.entries.map((e) => [e.summary.id.toLowerCase(), e]));
+    const unique = (e: Entry, newId: () => string): Entry => {
+      const id = e.summary.id.toLowerCase();
+      const other = taken.get(id);
+      let out = e;
+      if (other && id !== '') {
+        const fresh = newId();
+        out = this.withId(
+          e,
+          fresh,
+          `Its id ${id} is already the id of ${other.summary.name} (${HV_NAME[other.summary.hypervisor]}); it is listed under ${fresh}.`,
+        );
+      }
+      taken.set(out.summary.id.toLowerCase(), out);
+      return out;
+    };
+    const vmwareEntries = vmware.entries.map((e) =>
+      unique(e, () => pathHashId(e.config?.general.cfgFile?.value ?? e.summary.id, platform)),
+    );
+    const kvmEntries = kvm.entries.map((e) =>
+      unique(e, () => derivedVmId(`kvm:${e.kvmUri ?? ''}:${e.summary.id.toLowerCase()}`)),
+    );
+    let entries = [...vb.entries, ...vmwareEntries, ...kvmEntries];
+    let demo = false;
+    const vbox = { ...vb.vbox };
+    if (vb.reason !== undefined) {
+      if (entries.length === 0) {
+        this.demo ??= loadDemoVms(this.opts.demoDir);
+        for (const issue of this.demo.issues) console.warn(`[vm-companion] ${issue.message}`);
+        const d = this.demo;
+        entries = d.vms.map((summary) => ({ summary, config: d.configs.get(summary.id) ?? null }));
+        demo = true;
+        vbox.error = `${vb.reason} Demo VMs are shown meanwhile.`;
+      } else vbox.error = vb.reason;
+    }
+    const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };
+    if (vb.issues) base.issues = vb.issues;
+    const snap = this.finalize(base, vb.version, entries);
+    return vb.runner ? { ...snap, runner: vb.runner } : snap;
   }
 }

@@ -11,6 +11,9 @@ import { CHANNELS, type Api, type Inventory, type VmDetail } from '../../app/sha
 
 const VM = '3f5c1f0e-6b0a-4c39-9a55-0c3b1b2d4e5f';
 
+/** Preferences when nothing is saved. */
+const NO_PREFS = { language: null, vboxManagePath: '', libvirtUri: '', vmwareFolders: [], vmrunPath: '' };
+
 const inventory: Inventory = {
   vbox: { found: true, path: '/usr/bin/VBoxManage', via: 'standard', version: '7.1.12r169651', tried: [] },
   host: { cores: 4, threads: 8, memoryMB: 16384, os: 'Linux', fromHostInfo: true },
@@ -154,7 +157,7 @@ describe('createHandlers', () => {
 
   it('prefs:set trims the path, invalidates the inventory only when the path changes', async () => {
     expect(await handlers['prefs:set']({ vboxManagePath: '  /opt/VirtualBox/VBoxManage ' })).toEqual({
-      language: null,
+      ...NO_PREFS,
       vboxManagePath: '/opt/VirtualBox/VBoxManage',
     });
     expect(inv.invalidate).toHaveBeenCalledTimes(1);
@@ -162,6 +165,7 @@ describe('createHandlers', () => {
     await handlers['prefs:set']({ vboxManagePath: '/opt/VirtualBox/VBoxManage' });
     expect(inv.invalidate).toHaveBeenCalledTimes(1);
     expect(await handlers['prefs:get']({})).toEqual({
+      ...NO_PREFS,
       language: 'zh-CN',
       vboxManagePath: '/opt/VirtualBox/VBoxManage',
     });
@@ -202,7 +206,7 @@ describe('dispatch', () => {
 
   it('treats a missing input as {}', async () => {
     const r = await dispatch(handlers, 'prefs:get', undefined);
-    expect(r).toEqual({ ok: true, value: { language: null, vboxManagePath: '' } });
+    expect(r).toEqual({ ok: true, value: NO_PREFS });
   });
 
   it('unknown channel → 404', async () => {

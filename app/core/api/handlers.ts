@@ -4,7 +4,10 @@
  */
 
 import path from 'node:path';
-import type { Api, AppInfo, Inventory, VmDetail } from '../../shared/contract.ts';
+import type { Api, AppInfo, Comparison, Inventory, Preferences, VmDetail } from '../../shared/contract.ts';
+import type { Language } from '../../shared/catalog.ts';
+import { compareVms } from '../compare.ts';
+import { validateConnectionUri } from '../kvm/virsh.ts';
 import type { Store } from '../store/index.ts';
 import { historyFor, recordConfig } from '../history.ts';
 import { readMediumChain, runnerFor, type MediumChainInfo, type MediumKind } from '../media.ts';
@@ -22,10 +25,16 @@ export interface InventoryProvider {
    */
   get(id: string): Promise<VmDetail>;
   /**
-   * Opens a `.vbox` file or a saved `showvminfo --machinereadable` dump (absolute path) and adds the
-   * VM to the session's inventory. @throws ValidationError (unusable file) or NotFoundError (no file).
+   * Opens a `.vbox` file, a saved `showvminfo --machinereadable` dump, a VMware `.vmx` or a libvirt
+   * domain XML (absolute path) and adds the VM to the session's inventory.
+   * @throws ValidationError (unusable file) or NotFoundError (no file).
    */
   openFile(path: string): Promise<VmDetail>;
+  /**
+   * Compares two VMs of the inventory (any hypervisors). Optional: without it, `vms:compare` uses
+   * `get` and `compareVms`. @throws NotFoundError for an unknown id.
+   */
+  compare?(a: string, b: string, lang?: Language): Promise<Comparison>;
   /** Forget the cached inventory and the located VBoxManage (called when the user changes its path). */
   invalidate(): void;
 }
@@ -50,9 +59,17 @@ export interface HandlerDeps {
 /**
  * Builds the handlers for every channel of the contract.
  *
- * `prefs:set` with `vboxManagePath`: the path is trimmed; it must be `''` (search for VBoxManage)
- * or an absolute path without control characters, else {@link ValidationError}. Changing it
- * invalidates the inventory cache so the next `vms:list` looks again.
+ * `prefs:set`:
+ * - `vboxManagePath` and `vmrunPath` are trimmed; each must be `''` (search for it) or an absolute
+ *   path without control characters, else {@link ValidationError};
+ * - `libvirtUri` is trimmed; `''` (read no KVM host) or a URI `validateConnectionUri` accepts
+ *   (`qemu:///system`, `qemu:///session`, `qemu+ssh://[user@]host[:port]/system`, `test:///…`),
+ *   else {@link ValidationError} with the reason;
+ * - `vmwareFolders`: each trimmed, absolute, without control characters; empty entries and repeats
+ *   are dropped.
+ * Changing any of these invalidates the inventory cache so the next `vms:list` reads again.
+ *
+ * `vms:compare`: both VMs by id (see `compareVms`), values in `lang` (default `en`).
  */
 export function createHandlers(deps: HandlerDeps): Api {
   const { store, inventory } = deps;
@@ -72,18 +89,21 @@ export function createHandlers(deps: HandlerDeps): Api {
       return detail;
     },
     'vms:openFile': async ({ path: filePath }) => inventory.openFile(filePath),
+    'vms:compare': async ({ a, b, lang }) => {
+      if (inventory.compare) return inventory.compare(a, b, lang ?? 'en');
+      const [da, db] = await Promise.all([inventory.get(a), inventory.get(b)]);
+      return compareVms(da, db, lang ?? 'en');
+    },
     'notes:list': async ({ vmId }) => store.listNotes(vmId),
     'notes:save': async ({ vmId, settingId, body }) => store.saveNote(vmId, settingId, body),
     'vms:history': async ({ id }) => historyFor(store, id),
     'media:info': async ({ vmId, medium }) => mediumInfo(inventory, vmId, medium),
     'prefs:get': async () => store.getPrefs(),
     'prefs:set': async (input) => {
-      const partial = { ...input };
+      const partial: Partial<Preferences> = { ...input };
       if (partial.vboxManagePath !== undefined) {
         const p = partial.vboxManagePath.trim();
-        // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f]/.test(p))
-          throw new ValidationError('The path contains invisible control characters. Type it again.');
+        checkControls(p);
         if (p !== '' && !platformPath.isAbsolute(p)) {
           throw new ValidationError(
             `Enter the full path to VBoxManage, e.g. /usr/bin/VBoxManage or C:\\Program Files\\Oracle\\VirtualBox\\VBoxManage.exe (you entered "${p}"). Leave it empty to let the app search for it.`,
@@ -91,12 +111,62 @@ export function createHandlers(deps: HandlerDeps): Api {
         }
         partial.vboxManagePath = p;
       }
+      if (partial.vmrunPath !== undefined) {
+        const p = partial.vmrunPath.trim();
+        checkControls(p);
+        if (p !== '' && !platformPath.isAbsolute(p)) {
+          throw new ValidationError(
+            `Enter the full path to vmrun, e.g. /usr/bin/vmrun or C:\\Program Files (x86)\\VMware\\VMware Workstation\\vmrun.exe (you entered "${p}"). Leave it empty to let the app search for it.`,
+          );
+        }
+        partial.vmrunPath = p;
+      }
+      if (partial.libvirtUri !== undefined) {
+        const u = partial.libvirtUri.trim();
+        if (u !== '') {
+          try {
+            validateConnectionUri(u);
+          } catch (err) {
+            throw new ValidationError(
+              `${(err as Error).message}. Examples: qemu:///system, qemu:///session, qemu+ssh://user@host/system. Leave it empty to read no KVM host.`,
+            );
+          }
+        }
+        partial.libvirtUri = u;
+      }
+      if (partial.vmwareFolders !== undefined) {
+        const folders: string[] = [];
+        for (const raw of partial.vmwareFolders) {
+          const f = raw.trim();
+          if (f === '') continue;
+          checkControls(f);
+          if (!platformPath.isAbsolute(f))
+            throw new ValidationError(
+              `Enter VMware VM folders as full paths, e.g. /home/me/vmware or C:\\Users\\me\\Documents\\Virtual Machines (you entered "${f}").`,
+            );
+          if (!folders.includes(f)) folders.push(f);
+        }
+        partial.vmwareFolders = folders;
+      }
       const before = store.getPrefs();
       const after = store.setPrefs(partial);
-      if (after.vboxManagePath !== before.vboxManagePath) inventory.invalidate();
+      if (
+        after.vboxManagePath !== before.vboxManagePath ||
+        after.vmrunPath !== before.vmrunPath ||
+        after.libvirtUri !== before.libvirtUri ||
+        after.vmwareFolders.join('\n') !== before.vmwareFolders.join('\n')
+      )
+        inventory.invalidate();
       return after;
     },
   };
+}
+
+/** @throws ValidationError when a path or URI holds control characters (pasted from a terminal). */
+function checkControls(text: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw new ValidationError('The path contains invisible control characters. Type it again.');
 }
 
 /**
