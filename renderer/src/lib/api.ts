@@ -33,6 +33,7 @@ const CHANNELS = [
   'search',
   'export:notes',
   'export:report',
+  'vms:compare',
 ] as const satisfies readonly Channel[];
 type MissingChannels = Exclude<Channel, (typeof CHANNELS)[number]>;
 const _allChannelsListed: [MissingChannels] extends [never] ? true : false = true;
