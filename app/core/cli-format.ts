@@ -7,7 +7,18 @@
 
 import type { AdviceSeverity, Finding } from '../shared/advice.ts';
 import type { CatalogEntry, Language, Localized } from '../shared/catalog.ts';
-import type { NetworkAdapter, Sourced, StorageController, VmConfig, VmSummary } from '../shared/model.ts';
+import type { Comparison } from '../shared/contract.ts';
+import type {
+  HostFacts,
+  Hypervisor,
+  NetworkAdapter,
+  Sourced,
+  StorageController,
+  VmConfig,
+  VmSummary,
+} from '../shared/model.ts';
+import { neutralAttachment } from './compare.ts';
+import type { VmxDuplicate } from './vmware/parse-vmx.ts';
 
 /** Looks up a catalog entry by id (`getEntry` from app/shared/catalog-data.ts). */
 export type CatalogLookup = (id: string) => CatalogEntry | undefined;
@@ -19,8 +30,17 @@ export interface InspectItem {
   config: VmConfig | null;
   /** Where the data came from, for messages: the dump file given with `--file`. */
   origin?: string;
-  /** `vbox` when the configuration was read from a settings file (`--file x.vbox`), so there is nothing to complete. */
-  kind?: 'vbox' | 'showvminfo';
+  /**
+   * What `--file` held: `vbox` (a settings file, nothing to complete), `showvminfo` (a dump, completed
+   * from its `.vbox`), `vmx` (VMware) or `domain` (libvirt domain XML).
+   */
+  kind?: 'vbox' | 'showvminfo' | 'vmx' | 'domain';
+  /** Keys a `.vmx` repeats (for the VMware advice rule about them). */
+  vmxDuplicates?: VmxDuplicate[];
+  /** libvirt connection URI of a domain read through virsh (its fix commands name it). */
+  kvmUri?: string;
+  /** The machine the VM runs on when it is not this one (a remote libvirt node); advice is judged against it. */
+  host?: HostFacts;
   /** Advice findings for this VM on this host (most serious first); undefined = not evaluated. */
   findings?: Finding[];
 }
@@ -50,8 +70,16 @@ export interface InspectJsonForward {
 
 /** A network adapter in the JSON output (only adapters whose attachment is not `none`). */
 export interface InspectJsonAdapter {
+  /** 1-based; a VMware `ethernetN` is slot N+1, a libvirt `<interface>` its position in the XML. */
   slot: number;
-  /** VirtualBox's machine-readable spelling: `nat`, `bridged`, `hostonly`, `intnet`, `natnetwork`, `null`, … */
+  /**
+   * VirtualBox's machine-readable spelling, for every hypervisor (the same normalisation as
+   * `compare`, see `neutralAttachment`): `nat`, `natnetwork`, `bridged`, `hostonly`,
+   * `hostonlynetwork`, `intnet`, `null` (not attached), `Generic`, `cloudnetwork`; VMware `custom`
+   * for a VMnet other than VMnet0/1/8 (those are `bridged`/`hostonly`/`nat`); libvirt `user` → `nat`,
+   * `bridge`/`direct` → `bridged`, `network` → `nat` on `default`, `hostonly` on a network named
+   * `*isolated*`/`*host-only*`, else `natnetwork`; other libvirt types → `Generic`.
+   */
   attachment: string;
   /** `82540EM`, `virtio`, `Am79C973`, … or null when not printed. */
   adapterType: string | null;
@@ -66,7 +94,13 @@ export interface InspectJsonController {
   name: string;
   /** `IntelAhci`, `PIIX4`, `LsiLogic`, … or null. */
   type: string | null;
-  /** `medium` is the image path, or `emptydrive` for a drive without a disc. */
+  /**
+   * `medium` is the image (or host device) path as the VM's file writes it, or `emptydrive` for a
+   * drive without a disc (every hypervisor). VMware: `port`/`device` are C/U of `ideC:U`, U of
+   * `sataN:U`/`scsiN:U`/`nvmeN:U`, N of `floppyN`; controllers are named `ide`, `sata0`, `scsi0`,
+   * `nvme0`, `floppy`. libvirt: controllers as the domain defines them (`SATA 0`, `IDE 0`, `VirtIO`
+   * for virtio-blk disks), `port` from the target name (`vdb` → 1).
+   */
   attachments: { port: number; device: number; medium: string }[];
 }
 
@@ -143,16 +177,18 @@ export function toInspectJsonVm(item: InspectItem, lang: Language = 'en'): Inspe
     cpus: val(config.system.cpus) ?? summary.cpus ?? null,
     firmware: val(config.system.firmware),
     chipset: val(config.system.chipset),
-    network: config.network.filter((a) => a.attachment.value !== 'none').map(adapterJson),
+    network: config.network
+      .filter((a) => a.attachment.value !== 'none')
+      .map((a) => adapterJson(a, config.hypervisor)),
     storage: config.storage.map(controllerJson),
     findings: (item.findings ?? []).map((f) => findingJson(f, lang)),
   };
 }
 
-function adapterJson(a: NetworkAdapter): InspectJsonAdapter {
+function adapterJson(a: NetworkAdapter, hypervisor: Hypervisor): InspectJsonAdapter {
   return {
     slot: a.slot,
-    attachment: a.attachment.value,
+    attachment: neutralAttachment(a, hypervisor).value,
     adapterType: val(a.adapterType),
     mac: val(a.macAddress),
     cableConnected: val(a.cableConnected),
@@ -173,7 +209,13 @@ function controllerJson(c: StorageController): InspectJsonController {
     type: val(c.type),
     attachments: c.attachments
       .filter((at) => at.kind !== 'none')
-      .map((at) => ({ port: at.port, device: at.device, medium: at.medium.value })),
+      // A drive without a disc is `emptydrive` for every hypervisor (VirtualBox's word; VMware writes
+      // `emptyBackingString` or nothing, libvirt a <disk> without <source>).
+      .map((at) => ({
+        port: at.port,
+        device: at.device,
+        medium: at.kind === 'empty' ? 'emptydrive' : at.medium.value,
+      })),
   };
 }
 
@@ -268,6 +310,16 @@ const WORDS: Readonly<Record<string, Localized>> = {
   info: { en: 'info', 'zh-CN': '提示' },
   fix: { en: 'Fix', 'zh-CN': '修改命令' },
   source: { en: 'Source', 'zh-CN': '来源' },
+  hypervisor: { en: 'Hypervisor', 'zh-CN': '虚拟化软件' },
+  differs: { en: 'differs', 'zh-CN': '不同' },
+  same: { en: 'no differences', 'zh-CN': '没有差异' },
+};
+
+/** Hypervisor names for the report header. */
+export const HYPERVISOR_NAMES: Readonly<Record<Hypervisor, string>> = {
+  virtualbox: 'VirtualBox',
+  vmware: 'VMware',
+  kvm: 'KVM/libvirt',
 };
 
 const w = (key: string, lang: Language): string => WORDS[key][lang];
@@ -494,11 +546,12 @@ function pageRows(config: VmConfig, lang: Language): Record<string, Row[]> {
   if (au.input) audio.push({ id: 'audio.main.input', value: text(au.input, lang) });
   const network: Row[] = [];
   for (const a of config.network.filter((n) => n.attachment.value !== 'none')) {
+    const attachment = neutralAttachment(a, config.hypervisor).value;
     network.push({
       id: 'network.adapter.attachedTo',
       label: `${w('adapter', lang)} ${a.slot}`,
-      value: a.attachment.value,
-      raw: a.attachment.value,
+      value: attachment,
+      raw: attachment,
     });
     if (a.attachmentName)
       network.push({ id: 'network.adapter.name', value: a.attachmentName.value, indent: 1 });
@@ -570,7 +623,8 @@ function labelOrPort(lang: Language): string {
  * The text report for one VM: a header (name, UUID, state), then each page (General, System,
  * Display, Storage, Audio, Network, Serial Ports, USB, Shared Folders) with `label: value` lines
  * and, under each, the catalog's one-line explanation (when the catalog has the entry, shown once
- * per setting and page), then the Findings (when `item.findings` is set, see {@link findingLines})
+ * per setting and page; VirtualBox VMs only — VMware and KVM VMs are laid out on the same pages with
+ * the same labels, and their header names the hypervisor), then the Findings (when `item.findings` is set, see {@link findingLines})
  * and the read issues. Inaccessible VMs get the header and the reason only.
  */
 export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogLookup): string {
@@ -586,8 +640,12 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
     out.push(`${w('reason', lang)}: ${summary.error ?? '?'}`);
     return out.join('\n');
   }
+  const hv =
+    config.hypervisor === 'virtualbox'
+      ? ''
+      : `   ${w('hypervisor', lang)}: ${HYPERVISOR_NAMES[config.hypervisor]}`;
   out.push(
-    `${w('state', lang)}: ${config.state ? stateText(config.state.value, lang) : w('notReported', lang)}   ${w('source', lang)}: ${sourceText(config.source, lang)}`,
+    `${w('state', lang)}: ${config.state ? stateText(config.state.value, lang) : w('notReported', lang)}   ${w('source', lang)}: ${sourceText(config.source, lang)}${hv}`,
   );
   const pages = pageRows(config, lang);
   for (const page of Object.keys(PAGE_TITLES)) {
@@ -599,7 +657,8 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
       const label = row.label ?? labelFor(row.id, lang, lookup);
       const value = row.raw !== undefined ? valueLabel(row.id, row.raw, lang, lookup) : row.value;
       out.push(`${pad}${label}: ${value}`);
-      if (!explained.has(row.id)) {
+      // The explanations are VirtualBox's; VMware and KVM VMs only borrow its page layout and labels.
+      if (!explained.has(row.id) && config.hypervisor === 'virtualbox') {
         explained.add(row.id);
         const why = explanationFor(row.id, lang, lookup);
         if (why) out.push(`${pad}  — ${why}`);
@@ -640,6 +699,32 @@ export function findingLines(findings: readonly Finding[], lang: Language): stri
 /** The whole text report: every VM, separated by a blank line; control characters made visible ({@link visibleControls}). */
 export function formatInspectText(items: InspectItem[], lang: Language, lookup: CatalogLookup): string {
   return visibleControls(items.map((i) => formatVmText(i, lang, lookup)).join('\n\n') + '\n');
+}
+
+/**
+ * The text of `vm-companion compare`: a header naming both VMs (name, hypervisor, id), then each page
+ * with one line per row — `* label: a | b` where `*` marks a row whose normalised values differ and
+ * `—` stands for "not set / not reported". With `onlyDifferences`, rows that do not differ (and pages
+ * left empty) are omitted. Control characters made visible ({@link visibleControls}).
+ */
+export function formatComparisonText(c: Comparison, lang: Language, onlyDifferences = false): string {
+  const out: string[] = [];
+  const head = (tag: string, s: VmSummary) =>
+    `${tag}: ${s.name} (${HYPERVISOR_NAMES[s.hypervisor]}, ${s.id})`;
+  out.push(head('A', c.a), head('B', c.b));
+  let shown = 0;
+  for (const page of c.pages) {
+    const rows = onlyDifferences ? page.rows.filter((r) => r.differs) : page.rows;
+    if (rows.length === 0) continue;
+    out.push('', `[${page.label[lang]}]`);
+    for (const r of rows) {
+      shown++;
+      out.push(`${r.differs ? '*' : ' '} ${r.label[lang]}: ${r.a ?? '—'} | ${r.b ?? '—'}`);
+    }
+  }
+  if (shown === 0) out.push('', `  (${w('same', lang)})`);
+  out.push('', `* = ${w('differs', lang)}`);
+  return visibleControls(`${out.join('\n')}\n`);
 }
 
 const charRange = (from: number, to: number): string =>

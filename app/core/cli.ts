@@ -1,13 +1,16 @@
 /**
  * `vm-companion` command line (entry: bin/vm-companion.mjs).
  *
- *   vm-companion inspect [--vm <uuid|name>] [--file <path>]... [--json] [--lang en|zh-CN] [--vboxmanage <path>]
- *                        [--host-cores <n>] [--host-memory <MB>]
- *   vm-companion --help | inspect --help | --version
+ *   vm-companion inspect [--vm <uuid|name>] [--file <path>]... [--libvirt <uri>] [--vmware-folder <dir>]...
+ *                        [--json] [--lang en|zh-CN] [--vboxmanage <path>] [--host-cores <n>] [--host-memory <MB>]
+ *   vm-companion compare <a> <b> [--json] [--lang en|zh-CN] [--differences] [same source options]
+ *   vm-companion --help | inspect --help | compare --help | --version
  *
- * `inspect --file` reads saved `VBoxManage showvminfo <vm> --machinereadable` dumps or VirtualBox
- * machine settings files (`.vbox`), told apart by content (no VBoxManage needed). Without `--file`
- * it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE` environment variable, then the
+ * `inspect --file` reads saved `VBoxManage showvminfo <vm> --machinereadable` dumps, VirtualBox
+ * machine settings files (`.vbox`), VMware `.vmx` files and libvirt domain XML files, told apart by
+ * content (no VBoxManage needed). `--libvirt <uri>` reads every domain of a libvirt connection
+ * through `virsh` (read-only); `--vmware-folder <dir>` reads the `.vmx` files in that folder and its
+ * immediate sub-folders. Without any of these it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE` environment variable, then the
  * standard search of `locateVBoxManage`), runs `list vms` and reads every VM's configuration by
  * UUID — with `--vm`, only the VM it names (mapped to its UUID through `list vms` first; names are
  * never passed to VBoxManage) — then `--version` and `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
@@ -24,12 +27,17 @@
  */
 
 import fs from 'node:fs';
+import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Finding } from '../shared/advice.ts';
 import type { Language } from '../shared/catalog.ts';
 import { getEntry } from '../shared/catalog-data.ts';
+import type { Comparison, VmDetail } from '../shared/contract.ts';
 import type { HostFacts, VmConfig, VmSummary } from '../shared/model.ts';
+import { compareVms } from './compare.ts';
 import {
+  formatComparisonText,
   formatInspectText,
   terminalSafeJson,
   toInspectJson,
@@ -56,6 +64,14 @@ import { parseListVms, type ListedVm } from './vbox/parse-list-vms.ts';
 import { locateVBoxManage } from './vbox/locate.ts';
 import { VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
+import { looksLikeDomainXml } from './inventory-service.ts';
+import { evaluateKvmAdvice } from './kvm/advice.ts';
+import { parseDomainXml } from './kvm/domain-xml.ts';
+import { readKvmInventory, summaryFromKvmConfig } from './kvm/inventory.ts';
+import { VirshRunner, locateVirsh, validateConnectionUri } from './kvm/virsh.ts';
+import { KvmParseError } from './kvm/xml.ts';
+import { discoverVmware, evaluateVmwareAdvice, looksLikeVmx, readVmx } from './vmware/index.ts';
+import { parseVmx } from './vmware/parse-vmx.ts';
 
 /** Where the CLI writes and what it reads from its surroundings (tests replace these). */
 export interface CliIo {
@@ -78,18 +94,25 @@ export class CliError extends Error {
 
 /** `--help` text. */
 export const USAGE = `Usage:
-  vm-companion inspect [options]     Show VirtualBox VMs setting by setting, with explanations
+  vm-companion inspect [options]     Show VMs setting by setting, with explanations
+  vm-companion compare <a> <b>       Show two VMs side by side (files, UUIDs or names)
   vm-companion --help                Show this help
   vm-companion --version             Show the version
 
 inspect options:
   --vm <uuid|name>     Only this VM (a UUID, or a VM name matched exactly)
-  --file <path>        Read a saved "VBoxManage showvminfo <vm> --machinereadable" dump or a
-                       VM settings file (.vbox) instead of asking VBoxManage (repeat for
-                       several files; the kind is told by the content)
+  --file <path>        Read a file instead of asking VBoxManage (repeat for several files; the
+                       kind is told by the content): a saved "VBoxManage showvminfo <vm>
+                       --machinereadable" dump, a VirtualBox settings file (.vbox), a VMware
+                       .vmx file or a libvirt domain XML file ("virsh dumpxml <domain>")
+  --libvirt <uri>      Read the KVM domains of this libvirt connection through virsh
+                       (qemu:///system, qemu:///session, qemu+ssh://[user@]host/system,
+                       test:///default, test:///<absolute path of a test-driver XML>)
+  --vmware-folder <dir> Read the VMware .vmx files in this folder and its sub-folders (repeatable)
   --json               Print JSON: { "vms": [ { uuid, name, state, osType, memoryMB, cpus,
                        firmware, chipset, network: [...], storage: [...],
                        findings: [ { id, severity, settingId, title, reason, fix } ] } ] }
+                       (network attachments in VirtualBox's words for every hypervisor)
   --lang <en|zh-CN>    Language of labels, explanations and findings (default: en)
   --vboxmanage <path>  VBoxManage executable to use (else $VBOXMANAGE, else the usual
                        install locations and PATH)
@@ -97,8 +120,16 @@ inspect options:
   --host-memory <MB>   Judge the VMs against a host with this much RAM (default: this host)
   -h, --help           Show this help
 
-Only read-only VBoxManage commands are run (list, showvminfo, --version); VMs are addressed by
-UUID. Findings come with the VBoxManage command that would fix them; it is shown, never run.
+Without --file, --libvirt or --vmware-folder, VirtualBox VMs are read through VBoxManage.
+
+compare options: --json, --lang, --vboxmanage, --libvirt, --vmware-folder as above, and
+  --differences        Only the rows whose values differ
+<a> and <b> are files (any kind --file reads) or a UUID or exact name of a VM found through
+VBoxManage, --libvirt or --vmware-folder.
+
+Only read-only commands are run (VBoxManage list, showvminfo, --version; virsh --readonly list,
+dumpxml, dominfo, nodeinfo); VMs are addressed by UUID. Findings come with the command or
+.vmx line that would fix them; it is shown, never run.
 `;
 
 const LANG_VALUES: readonly Language[] = ['en', 'zh-CN'];
@@ -107,6 +138,10 @@ const LANG_VALUES: readonly Language[] = ['en', 'zh-CN'];
 export interface InspectOptions {
   vm?: string;
   files: string[];
+  /** `--libvirt`: a libvirt connection URI to read through virsh. */
+  libvirt?: string;
+  /** `--vmware-folder`: folders with `.vmx` files (as given; resolved against the working folder). */
+  vmwareFolders: string[];
   json: boolean;
   lang: Language;
   vboxmanage?: string;
@@ -130,6 +165,8 @@ export function parseInspectArgs(args: string[]): InspectOptions | 'help' {
       options: {
         vm: { type: 'string' },
         file: { type: 'string', multiple: true },
+        libvirt: { type: 'string' },
+        'vmware-folder': { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         lang: { type: 'string', default: 'en' },
         vboxmanage: { type: 'string' },
@@ -151,15 +188,26 @@ export function parseInspectArgs(args: string[]): InspectOptions | 'help' {
   const opts: InspectOptions = {
     vm: v.vm,
     files: v.file ?? [],
+    vmwareFolders: v['vmware-folder'] ?? [],
     json: v.json === true,
     lang: lang as Language,
     vboxmanage: v.vboxmanage,
   };
+  if (v.libvirt !== undefined) opts.libvirt = checkedUri(v.libvirt);
   const cores = positiveInt(v['host-cores'], '--host-cores', 1024);
   if (cores !== undefined) opts.hostCores = cores;
   const memory = positiveInt(v['host-memory'], '--host-memory', 64 * 1024 * 1024);
   if (memory !== undefined) opts.hostMemoryMB = memory;
   return opts;
+}
+
+/** `--libvirt` checked by `validateConnectionUri`. @throws CliError (exit 2) with the reason. */
+function checkedUri(uri: string): string {
+  try {
+    return validateConnectionUri(uri);
+  } catch (err) {
+    throw new CliError(`--libvirt: ${(err as Error).message}`, 2);
+  }
 }
 
 function positiveInt(text: string | undefined, flag: string, max: number): number | undefined {
@@ -234,12 +282,17 @@ export function selectListedVms(rows: ListedVm[], vm: string | undefined): Liste
 }
 
 /**
- * Reads one `--file`: a saved `showvminfo --machinereadable` dump or a `.vbox` settings file, told
- * apart by content (see `parseVmFile`). The file is opened non-blocking and must be a regular file.
- * An encrypted `.vbox` gives an inaccessible VM.
+ * Reads one `--file`, told apart by content: a libvirt domain XML (root `<domain>`, `parseDomainXml`),
+ * a VMware `.vmx` (by extension, or text that looks like one: `readVmx`), else a saved `showvminfo
+ * --machinereadable` dump or a `.vbox` settings file (see `parseVmFile`). The file is opened
+ * non-blocking and must be a regular file. An encrypted `.vbox` gives an inaccessible VM.
  * @throws CliError when the file cannot be read or used.
  */
-export function readDumpFile(file: string, cwd: string): InspectItem {
+export function readDumpFile(
+  file: string,
+  cwd: string,
+  platform: NodeJS.Platform = process.platform,
+): InspectItem {
   const full = path.resolve(cwd, file);
   let bytes: Buffer;
   try {
@@ -265,6 +318,25 @@ export function readDumpFile(file: string, cwd: string): InspectItem {
               ? 'it is not a regular file (a device, pipe or socket)'
               : (err as Error).message;
     throw new CliError(`Cannot read ${file}: ${why}.`);
+  }
+  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024 * 1024));
+  if (looksLikeDomainXml(head)) {
+    let config: VmConfig;
+    try {
+      config = parseDomainXml(new TextDecoder('utf-8').decode(bytes), { path: full });
+    } catch (err) {
+      if (err instanceof KvmParseError)
+        throw new CliError(`Cannot use ${file}: it is not a libvirt domain XML file: ${err.message}.`);
+      throw err;
+    }
+    return { summary: summaryFromKvmConfig(config), config, origin: file, kind: 'domain' };
+  }
+  if (!head.trimStart().startsWith('<') && (/\.vmx$/i.test(full) || looksLikeVmx(head))) {
+    if (head.trim() === '') throw new CliError(`Cannot use ${file}: the file is empty.`);
+    const read = readVmx(bytes, { path: full, platform });
+    const item: InspectItem = { summary: read.summary, config: read.config, origin: file, kind: 'vmx' };
+    if (read.parsed.duplicates.length > 0) item.vmxDuplicates = read.parsed.duplicates;
+    return item;
   }
   let parsed;
   try {
@@ -433,19 +505,120 @@ export async function analyseItems(
 ): Promise<InspectItem[]> {
   const cache = new SettingsFileCache();
   const completed = await mapBounded(items, 4, async (item): Promise<InspectItem> => {
-    if (!item.config || item.kind === 'vbox') return item;
+    if (!item.config || item.kind === 'vbox' || item.summary.hypervisor !== 'virtualbox') return item;
     const e = await enrichFromCfgFile(item.config, { platform: ctx.platform, cache });
     return { ...item, config: e.config };
   });
+  // Memory in use here: every VM of this computer (remote libvirt domains and test:/// ones excluded).
+  const local = completed.filter(
+    (i) => i.summary.hypervisor !== 'kvm' || (i.kvmUri !== undefined && i.kvmUri.startsWith('qemu:///')),
+  );
   const env = {
     host: ctx.host,
     vboxVersion: versionOf(ctx.version),
     hostOs: hostOsFor(ctx.platform),
-    runningVms: runningVmsOf([...completed.map((i) => i.summary), ...(ctx.otherRunning ?? [])]),
+    runningVms: runningVmsOf([...local.map((i) => i.summary), ...(ctx.otherRunning ?? [])]),
   };
-  return completed.map((item) =>
-    item.config && item.summary.accessible ? { ...item, findings: findingsFor(item.config, env) } : item,
-  );
+  return completed.map((item) => {
+    if (!item.config || !item.summary.accessible) return item;
+    let findings: Finding[];
+    if (item.summary.hypervisor === 'vmware') {
+      findings = evaluateVmwareAdvice(item.config, {
+        host: ctx.host,
+        hostOs: env.hostOs,
+        runningVms: env.runningVms,
+        ...(item.vmxDuplicates ? { duplicates: item.vmxDuplicates } : {}),
+      });
+    } else if (item.summary.hypervisor === 'kvm') {
+      const host = item.host ?? ctx.host;
+      findings = evaluateKvmAdvice(item.config, item.kvmUri ? { host, uri: item.kvmUri } : { host });
+    } else findings = findingsFor(item.config, env);
+    return { ...item, findings };
+  });
+}
+
+/**
+ * Reads every domain of a libvirt connection through `virsh` (found with `locateVirsh`: `VIRSH`,
+ * PATH, /usr/bin, …), as `source: 'virsh'` items. Domains of a remote URI (`qemu+ssh://`) are judged
+ * against the libvirt node (`nodeinfo`), local ones against this computer. Listing and `nodeinfo`
+ * problems are printed on stderr as warnings.
+ * @throws CliError when virsh is not found or cannot list the domains.
+ */
+export async function readLibvirt(uri: string, io: CliIo): Promise<InspectItem[]> {
+  const located = await locateVirsh({ env: io.env, platform: io.platform });
+  if (!located.path) {
+    throw new CliError(
+      `virsh not found (looked in: ${located.tried.join(', ') || 'nowhere'}). Install libvirt's client tools ` +
+        '(Debian/Ubuntu: libvirt-clients), or set VIRSH to its path.',
+    );
+  }
+  let inv: Awaited<ReturnType<typeof readKvmInventory>>;
+  try {
+    inv = await readKvmInventory(new VirshRunner(located.path, { uri }));
+  } catch (err) {
+    throw new CliError(`Could not read the domains of ${uri}: ${(err as Error).message}`);
+  }
+  for (const issue of inv.issues) io.stderr(`vm-companion: warning: ${uri}: ${issueText(issue)}\n`);
+  const remote = /^[a-z]+:\/\/\//.test(uri) ? undefined : inv.host;
+  return inv.vms.map((s): InspectItem => {
+    const config = inv.configs.get(s.id);
+    const item: InspectItem = {
+      summary: { ...s, source: 'virsh' },
+      config: config ? { ...config, source: 'virsh' } : null,
+      origin: uri,
+      kvmUri: uri,
+    };
+    if (remote) item.host = remote;
+    return item;
+  });
+}
+
+/**
+ * Reads the VMware VMs in `folders` (each folder and its immediate sub-folders, like
+ * `discoverVmware`): only these folders — not VMware's library lists, default folders or `vmrun` —
+ * so the result depends on nothing else on the machine. State `saved` when a `.vmss` sits next to
+ * a `.vmx`, else unknown. Unreadable folders and files are printed on stderr as warnings; an
+ * unreadable `.vmx` is listed as an inaccessible VM.
+ */
+export async function readVmwareFolders(folders: string[], io: CliIo): Promise<InspectItem[]> {
+  const p = io.platform === 'win32' ? path.win32 : path.posix;
+  const roots = folders.map((f) => p.resolve(io.cwd, f));
+  const inside = (q: string): boolean =>
+    roots.some((r) => q === r || q.startsWith(r.endsWith(p.sep) ? r : `${r}${p.sep}`));
+  const missing = (q: string): Error =>
+    Object.assign(new Error(`${q} is outside the given folders`), { code: 'ENOENT' });
+  const bytesOf = new Map<string, Uint8Array>();
+  const disc = await discoverVmware({
+    platform: io.platform,
+    env: io.env,
+    homedir: io.env.HOME ?? io.env.USERPROFILE ?? osHomedir(),
+    extraFolders: roots,
+    vmrunPath: null,
+    readFile: async (q) => {
+      if (!inside(q)) throw missing(q);
+      const b = await fs.promises.readFile(q);
+      bytesOf.set(q, b);
+      return b;
+    },
+    readdir: async (q) => {
+      if (!inside(q)) throw missing(q);
+      return fs.promises.readdir(q, { withFileTypes: true });
+    },
+  });
+  for (const issue of disc.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
+  return disc.vms.map((vm): InspectItem => {
+    if (!vm.config) return { summary: vm.summary, config: null, origin: vm.path };
+    const item: InspectItem = {
+      summary: { ...vm.summary, source: 'vmrun' },
+      config: { ...vm.config, source: 'vmrun' },
+      origin: vm.path,
+      kind: 'vmx',
+    };
+    const bytes = bytesOf.get(vm.path);
+    const duplicates = bytes ? parseVmx(bytes, { path: vm.path }).duplicates : [];
+    if (duplicates.length > 0) item.vmxDuplicates = duplicates;
+    return item;
+  });
 }
 
 /** Runs `inspect`. Returns the exit code; throws {@link CliError} for user-facing failures. */
@@ -454,8 +627,11 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
   let version: string | undefined;
   let hostInfo: HostInfo | undefined;
   let otherRunning: VmSummary[] = [];
-  if (opts.files.length > 0) {
-    items = opts.files.map((f) => readDumpFile(f, io.cwd));
+  const other = opts.files.length > 0 || opts.libvirt !== undefined || opts.vmwareFolders.length > 0;
+  if (other) {
+    items = opts.files.map((f) => readDumpFile(f, io.cwd, io.platform));
+    if (opts.vmwareFolders.length > 0) items.push(...(await readVmwareFolders(opts.vmwareFolders, io)));
+    if (opts.libvirt !== undefined) items.push(...(await readLibvirt(opts.libvirt, io)));
   } else {
     ({ items, version, hostInfo, otherRunning } = await readLive(opts, io));
   }
@@ -465,8 +641,8 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
     platform: io.platform,
     otherRunning,
   });
-  // Live reads are already limited to the --vm VM (see readLive); --file items are picked here.
-  if (opts.files.length > 0) items = selectVms(items, opts.vm);
+  // Live reads are already limited to the --vm VM (see readLive); other items are picked here.
+  if (other) items = selectVms(items, opts.vm);
   if (opts.json) {
     // The text report lists read issues itself; with --json they go to stderr.
     for (const item of items) {
@@ -479,6 +655,148 @@ export async function inspect(opts: InspectOptions, io: CliIo): Promise<number> 
     const lookup: CatalogLookup = getEntry;
     io.stdout(items.length === 0 ? 'No VMs found.\n' : formatInspectText(items, opts.lang, lookup));
   }
+  return 0;
+}
+
+/** Parsed `compare` options. */
+export interface CompareOptions {
+  /** The two VMs: file paths, or UUIDs / exact names of VMs the sources below list. */
+  a: string;
+  b: string;
+  json: boolean;
+  lang: Language;
+  /** `--differences`: only rows that differ. */
+  differences: boolean;
+  vboxmanage?: string;
+  libvirt?: string;
+  vmwareFolders: string[];
+}
+
+/** Parses `compare` arguments. @throws CliError (exit 2) for unknown options, a bad `--lang` or not exactly two VMs. */
+export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        lang: { type: 'string', default: 'en' },
+        differences: { type: 'boolean', default: false },
+        vboxmanage: { type: 'string' },
+        libvirt: { type: 'string' },
+        'vmware-folder': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nRun "vm-companion --help" for the options.`, 2);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const lang = v.lang as string;
+  if (!(LANG_VALUES as readonly string[]).includes(lang)) {
+    throw new CliError(`--lang must be one of ${LANG_VALUES.join(', ')} (got "${lang}").`, 2);
+  }
+  if (parsed.positionals.length !== 2 || parsed.positionals.some((x) => x.trim() === '')) {
+    throw new CliError(
+      `compare needs exactly two VMs (files, UUIDs or names); got ${parsed.positionals.length}.`,
+      2,
+    );
+  }
+  const opts: CompareOptions = {
+    a: parsed.positionals[0],
+    b: parsed.positionals[1],
+    json: v.json === true,
+    lang: lang as Language,
+    differences: v.differences === true,
+    vboxmanage: v.vboxmanage,
+    vmwareFolders: v['vmware-folder'] ?? [],
+  };
+  if (v.libvirt !== undefined) opts.libvirt = checkedUri(v.libvirt);
+  return opts;
+}
+
+/** True when `arg` names an existing regular file (relative to `cwd`). */
+function isFile(arg: string, cwd: string): boolean {
+  try {
+    return fs.statSync(path.resolve(cwd, arg)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `compare`: reads each VM — a file (any kind `inspect --file` reads), else a UUID or exact name
+ * looked up among the VMs of `--vmware-folder`, `--libvirt` and, when still needed, VBoxManage —
+ * completes `.vbox` data, and prints {@link formatComparisonText} or, with `--json`, the
+ * {@link Comparison} (`{ a, b, pages: [{ page, label, rows: [{ key, label, a, b, differs, settingIds }] }] }`).
+ * Returns the exit code; throws {@link CliError} when a VM cannot be found or read.
+ */
+export async function compare(opts: CompareOptions, io: CliIo): Promise<number> {
+  const byArg = new Map<string, InspectItem>();
+  for (const arg of [opts.a, opts.b])
+    if (isFile(arg, io.cwd)) byArg.set(arg, readDumpFile(arg, io.cwd, io.platform));
+  const pool: InspectItem[] = [];
+  let vboxProblem: string | undefined;
+  if (!byArg.has(opts.a) || !byArg.has(opts.b)) {
+    if (opts.vmwareFolders.length > 0) pool.push(...(await readVmwareFolders(opts.vmwareFolders, io)));
+    if (opts.libvirt !== undefined) pool.push(...(await readLibvirt(opts.libvirt, io)));
+    const wanted = [opts.a, opts.b].filter((x) => !byArg.has(x));
+    const found = (x: string) => {
+      try {
+        return selectVms(pool, x).length > 0;
+      } catch {
+        return false;
+      }
+    };
+    if (!wanted.every(found)) {
+      const live: InspectOptions = { files: [], vmwareFolders: [], json: false, lang: opts.lang };
+      if (opts.vboxmanage !== undefined) live.vboxmanage = opts.vboxmanage;
+      try {
+        pool.push(...(await readLive(live, io)).items);
+      } catch (err) {
+        if (!(err instanceof CliError)) throw err;
+        vboxProblem = err.message;
+      }
+    }
+  }
+  const pick = (arg: string): InspectItem => {
+    const file = byArg.get(arg);
+    if (file) return file;
+    try {
+      const hits = selectVms(pool, arg);
+      if (hits.length > 1)
+        io.stderr(
+          `vm-companion: warning: ${hits.length} VMs have the id ${arg}; the first (${hits[0].summary.name}) is used.\n`,
+        );
+      return hits[0];
+    } catch (err) {
+      if (err instanceof CliError && vboxProblem)
+        throw new CliError(`${err.message} (VirtualBox: ${vboxProblem})`);
+      throw err;
+    }
+  };
+  const host = cliHostFacts({ files: [], vmwareFolders: [], json: false, lang: opts.lang });
+  const [a, b] = await analyseItems([pick(opts.a), pick(opts.b)], { host, platform: io.platform });
+  const detail = (i: InspectItem): VmDetail => ({
+    summary: i.summary,
+    config: i.config,
+    host: i.host ?? host,
+  });
+  const comparison: Comparison = compareVms(detail(a), detail(b), opts.lang);
+  if (opts.json) {
+    const shown = opts.differences
+      ? {
+          ...comparison,
+          pages: comparison.pages
+            .map((p) => ({ ...p, rows: p.rows.filter((r) => r.differs) }))
+            .filter((p) => p.rows.length > 0),
+        }
+      : comparison;
+    io.stdout(`${terminalSafeJson(JSON.stringify(shown, null, 2))}\n`);
+  } else io.stdout(formatComparisonText(comparison, opts.lang, opts.differences));
   return 0;
 }
 
@@ -518,6 +836,14 @@ export async function runCli(argv: string[], ioOverrides: Partial<CliIo> = {}): 
     if (command === '--version' || command === '-v') {
       io.stdout(`${readVersion()}\n`);
       return 0;
+    }
+    if (command === 'compare') {
+      const copts = parseCompareArgs(rest);
+      if (copts === 'help') {
+        io.stdout(USAGE);
+        return 0;
+      }
+      return await compare(copts, io);
     }
     if (command !== 'inspect') throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, 2);
     const opts = parseInspectArgs(rest);

@@ -186,6 +186,7 @@ const WORDS = {
   empty: { en: 'optical drive, empty', 'zh-CN': '光驱（无盘片）' },
   emptyFloppy: { en: 'floppy drive, empty', 'zh-CN': '软驱（无软盘）' },
   emptyMedium: { en: '(empty)', 'zh-CN': '（空）' },
+  custom: { en: 'Custom', 'zh-CN': '自定义' },
   vmwareDefault: { en: 'default', 'zh-CN': '默认' },
 } as const satisfies Record<string, Localized>;
 
@@ -679,7 +680,10 @@ function network(a: Vm, b: Vm): ComparisonRow[] {
     const attachment = (vm: Vm, n: NetworkAdapter | undefined): Side => {
       if (!n) return { text: null };
       const neutral = neutralAttachment(n, vm.hv);
-      const label = valueLabel('network.adapter.attachedTo', neutral.value, vm.lang) ?? neutral.value;
+      const label =
+        neutral.value === 'custom'
+          ? WORDS.custom[vm.lang] // VMware's "Custom: Specific virtual network"
+          : (valueLabel('network.adapter.attachedTo', neutral.value, vm.lang) ?? neutral.value);
       return {
         text: neutral.name ? `${label} · ${neutral.name}` : label,
         norm: neutral.family,

@@ -216,10 +216,14 @@ describe('argument parsing and VM selection', () => {
     ).toEqual({
       vm: 'web',
       files: ['a.txt', 'b.txt'],
+      vmwareFolders: [],
       json: true,
       lang: 'zh-CN',
       vboxmanage: undefined,
     });
+    expect(
+      parseInspectArgs(['--libvirt', ' qemu:///system ', '--vmware-folder', 'a', '--vmware-folder', 'b']),
+    ).toMatchObject({ libvirt: 'qemu:///system', vmwareFolders: ['a', 'b'], files: [] });
     expect(parseInspectArgs(['-h'])).toBe('help');
     expect(() => parseInspectArgs(['--vm', ' '])).toThrow(CliError);
     expect(() => parseInspectArgs(['extra'])).toThrow(/Unexpected argument|positional/i);
