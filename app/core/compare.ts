@@ -318,7 +318,9 @@ export function osKey(os: string): string {
   const family = families.find(([re]) => re.test(t))?.[1];
   if (!family) return t.trim();
   if (family !== 'windows') return family;
-  const version = /(11|10|8\.1|2025|2022|2019|2016|2012|2008|2003|vista|xp|7|8)/.exec(t)?.[1] ?? '';
+  // VMware's guestOS `windows9` is Windows 10 (vmware-vmx.md, General: Guest operating system).
+  const known = /^windows9(-64)?$/.test(t.trim()) ? '10' : undefined;
+  const version = known ?? /(11|10|8\.1|2025|2022|2019|2016|2012|2008|2003|vista|xp|7|8)/.exec(t)?.[1] ?? '';
   return `windows:${version}`;
 }
 
