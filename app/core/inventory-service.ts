@@ -253,6 +253,19 @@ export function chooseLibvirtUri(
   return undefined;
 }
 
+/**
+ * Folders of `VM_COMPANION_VMWARE_FOLDERS` (separated like `PATH`: `;` on Windows, `:` elsewhere),
+ * searched for `.vmx` files besides the saved ones (for `npm run serve` demos and tests). Relative
+ * entries are ignored.
+ */
+export function vmwareFoldersFromEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  return (env.VM_COMPANION_VMWARE_FOLDERS ?? '')
+    .split(platform === 'win32' ? ';' : ':')
+    .map((f) => f.trim())
+    .filter((f) => f !== '' && p.isAbsolute(f));
+}
+
 /** True for libvirt URIs of this computer (`qemu:///…`, `test:///…`); false for `qemu+ssh://host/…`. */
 export function isLocalLibvirtUri(uri: string): boolean {
   return /^[a-z]+:\/\/\//.test(uri);
@@ -287,8 +300,9 @@ export function looksLikeDomainXml(text: string): boolean {
  * `VirtualBox.xml` (`VBOX_USER_HOME`, then the standard per-OS location) are read from their settings
  * files (`source: 'file'`, state known only when saved or aborted).
  *
- * **VMware.** `discoverVmware` with the saved `vmwareFolders` and `vmrunPath` (else `VMRUN` and the
- * standard locations); VMs found are `hypervisor: 'vmware'`, `source: 'vmrun'` (VMware discovery),
+ * **VMware.** `discoverVmware` with the saved `vmwareFolders` (plus those of
+ * `VM_COMPANION_VMWARE_FOLDERS`, see {@link vmwareFoldersFromEnv}) and `vmrunPath` (else `VMRUN` and
+ * the standard locations); VMs found are `hypervisor: 'vmware'`, `source: 'vmrun'` (VMware discovery),
  * judged by `evaluateVmwareAdvice` (never by the VirtualBox rules). Status in `inventory.vmware`.
  *
  * **KVM.** With a connection URI (see {@link chooseLibvirtUri}), `virsh` (found by `locateVirsh`)
@@ -837,7 +851,11 @@ export class InventoryService implements InventoryProvider {
         homedir: this.opts.homedir ?? osHomedir(),
         ...(prefs.vmrunPath.trim() ? { vmrunPath: prefs.vmrunPath.trim() } : {}),
         ...this.opts.vmware,
-        extraFolders: [...(this.opts.vmware?.extraFolders ?? []), ...prefs.vmwareFolders],
+        extraFolders: [
+          ...(this.opts.vmware?.extraFolders ?? []),
+          ...prefs.vmwareFolders,
+          ...vmwareFoldersFromEnv(env, platform),
+        ],
         readFile: async (p) => {
           const bytes = await readFile(p);
           if (/\.vmx$/i.test(p)) files.set(p, bytes);

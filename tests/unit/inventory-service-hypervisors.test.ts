@@ -15,6 +15,7 @@ import {
   derivedVmId,
   isLocalLibvirtUri,
   looksLikeDomainXml,
+  vmwareFoldersFromEnv,
 } from '../../app/core/inventory-service.ts';
 import type { OsFacts } from '../../app/core/host.ts';
 import { locateVirsh } from '../../app/core/kvm/virsh.ts';
@@ -218,6 +219,19 @@ describe('VirtualBox and VMware side by side', () => {
     expect(clash.config?.issues.at(-1)?.message).toBe(
       `Its id ${XTEC} is already the id of xtec-1 (VirtualBox); it is listed under ${newId}.`,
     );
+  });
+
+  it('VM_COMPANION_VMWARE_FOLDERS adds folders (PATH-style list; relative entries ignored)', async () => {
+    expect(vmwareFoldersFromEnv({ VM_COMPANION_VMWARE_FOLDERS: `/a: rel :${vmw}` }, 'linux')).toEqual([
+      '/a',
+      vmw,
+    ]);
+    expect(vmwareFoldersFromEnv({ VM_COMPANION_VMWARE_FOLDERS: 'C:\\VMs;D:\\More' }, 'win32')).toEqual([
+      'C:\\VMs',
+      'D:\\More',
+    ]);
+    const inv = await service({ ...labEnv(), VM_COMPANION_VMWARE_FOLDERS: vmw }).list();
+    expect(inv.vms.filter((v) => v.hypervisor === 'vmware')).toHaveLength(2);
   });
 
   it('a missing VMware folder is an issue, never fatal', async () => {
