@@ -91,6 +91,18 @@ describe('prefs for VMware and KVM', () => {
     expect(store.getPrefs().libvirtUri).toBe('');
   });
 
+  it('damaged saved values fall back to the defaults', () => {
+    const put = store.db.prepare(
+      'INSERT INTO prefs (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    put.run('vmwareFolders', '[1, "/ok"]');
+    put.run('libvirtUri', '42');
+    put.run('vmrunPath', 'not json');
+    expect(store.getPrefs()).toMatchObject({ vmwareFolders: [], libvirtUri: '', vmrunPath: '' });
+    put.run('vmwareFolders', '["/ok"]');
+    expect(store.getPrefs().vmwareFolders).toEqual(['/ok']);
+  });
+
   it('refuse URIs virsh must not get, relative folders and relative vmrun paths', async () => {
     await expect(handlers['prefs:set']({ libvirtUri: 'qemu+ssh://h/system?command=rm' })).rejects.toThrow(
       /query parameter "command" is not allowed.*Examples: qemu:\/\/\/system/,
