@@ -448,6 +448,17 @@ export class InventoryService implements InventoryProvider {
       entry = this.withId(entry, newId, note);
       id = newId;
     }
+    // Another opened file of another hypervisor with this id keeps it; this one gets a derived id.
+    const prior = this.opened.get(id);
+    if (prior && prior.summary.hypervisor !== hv) {
+      const newId = derivedVmId(`opened:${hv}:${id}`);
+      entry = this.withId(
+        entry,
+        newId,
+        `Its id ${id} is already the id of ${prior.summary.name} (${HV_NAME[prior.summary.hypervisor]}); it is listed under ${newId}.`,
+      );
+      id = newId;
+    }
     this.opened.set(id, entry);
     const current = this.snapshot ?? snap;
     const next = {

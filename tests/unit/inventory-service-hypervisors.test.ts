@@ -448,6 +448,19 @@ describe('openFile with VMware and libvirt files', () => {
     );
     expect((await svc.get(XTEC)).summary.hypervisor).toBe('virtualbox');
 
+    // An opened VMware file with the id of the opened domain keeps neither from the other.
+    const twin = path.join(dir, 'twin.vmx');
+    fs.writeFileSync(
+      twin,
+      fs
+        .readFileSync(path.join(VMX, 'workstation-hw11-msedge-win10-crlf.vmx'), 'latin1')
+        .replace(/^uuid\.bios = .*$/m, 'uuid.bios = "88 1a 93 1b 01 10 4d 10-81 aa 47 a1 a1 9f 57 26"'),
+      'latin1',
+    );
+    const t = await svc.openFile(twin);
+    expect(t.summary.id).toBe(derivedVmId(`opened:vmware:${K.vagrant}`));
+    expect((await svc.get(K.vagrant)).summary.hypervisor).toBe('kvm');
+
     const broken = path.join(dir, 'broken.xml');
     fs.writeFileSync(broken, '<domain type="kvm"><name>x</name>');
     await expect(svc.openFile(broken)).rejects.toThrow(ValidationError);
