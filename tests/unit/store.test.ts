@@ -31,6 +31,9 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Defaults of the preferences added for VMware and KVM (issue 4). */
+const NEW_DEFAULTS = { libvirtUri: '', vmwareFolders: [], vmrunPath: '' };
+
 describe('openStore', () => {
   it('creates the data dir and the database file, in WAL mode with foreign keys on', () => {
     const nested = path.join(dir, 'a', 'b');
@@ -77,7 +80,7 @@ describe('openStore', () => {
     expect(s.listNotes(VM)).toEqual([
       { vmId: VM, settingId: '', body: 'old note', updatedAt: '2024-01-01T00:00:00.000Z' },
     ]);
-    expect(s.getPrefs()).toEqual({ language: null, vboxManagePath: '' });
+    expect(s.getPrefs()).toEqual({ language: null, vboxManagePath: '', ...NEW_DEFAULTS });
   });
 
   it('rolls back a failing migration and names it', () => {
@@ -191,18 +194,24 @@ describe('notes', () => {
 describe('prefs', () => {
   it('has defaults, saves partial updates and keeps other fields', () => {
     const s = openT();
-    expect(s.getPrefs()).toEqual({ language: null, vboxManagePath: '' });
+    expect(s.getPrefs()).toEqual({ language: null, vboxManagePath: '', ...NEW_DEFAULTS });
     expect(s.setPrefs({ vboxManagePath: '/opt/vbox/VBoxManage' })).toEqual({
       language: null,
       vboxManagePath: '/opt/vbox/VBoxManage',
+      ...NEW_DEFAULTS,
     });
     expect(s.setPrefs({ language: 'en' })).toEqual({
       language: 'en',
       vboxManagePath: '/opt/vbox/VBoxManage',
+      ...NEW_DEFAULTS,
     });
-    expect(s.setPrefs({ vboxManagePath: '' })).toEqual({ language: 'en', vboxManagePath: '' });
-    expect(s.setPrefs({ language: null })).toEqual({ language: null, vboxManagePath: '' });
-    expect(s.setPrefs({})).toEqual({ language: null, vboxManagePath: '' });
+    expect(s.setPrefs({ vboxManagePath: '' })).toEqual({
+      language: 'en',
+      vboxManagePath: '',
+      ...NEW_DEFAULTS,
+    });
+    expect(s.setPrefs({ language: null })).toEqual({ language: null, vboxManagePath: '', ...NEW_DEFAULTS });
+    expect(s.setPrefs({})).toEqual({ language: null, vboxManagePath: '', ...NEW_DEFAULTS });
   });
 
   it('ignores damaged or unknown saved values', () => {
@@ -215,7 +224,7 @@ describe('prefs', () => {
     ins.run('futureKey', '{"a":1}');
     db.close();
     const s2 = openT();
-    expect(s2.getPrefs()).toEqual({ language: null, vboxManagePath: '' });
+    expect(s2.getPrefs()).toEqual({ language: null, vboxManagePath: '', ...NEW_DEFAULTS });
   });
 
   it('close() twice is safe; calls after close throw', () => {
