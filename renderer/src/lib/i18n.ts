@@ -18,6 +18,9 @@ register('zh-CN', () => import('../locales/zh-CN.json'));
 // Study, tours, search and export strings (svelte-i18n merges every loader of a locale).
 register('en', () => import('../locales/study.en.json'));
 register('zh-CN', () => import('../locales/study.zh-CN.json'));
+// VMware/KVM mirrors and the comparison (issue 4).
+register('en', () => import('../locales/foreign.en.json'));
+register('zh-CN', () => import('../locales/foreign.zh-CN.json'));
 
 /** Maps a locale tag (`zh-CN`, `zh_TW`, `en-US`, …) to a supported language: `zh*` → `zh-CN`, else `en`. */
 export function languageFor(tag: string | null | undefined): Language {
