@@ -239,3 +239,27 @@ test('comparing a VirtualBox VM with a VMware VM highlights the differing memory
   await expect(same).toHaveCount(sameCount);
   await page.screenshot({ path: 'test-results/screens/issue4-compare.png', fullPage: true });
 });
+
+test('the machines list tags VMware and KVM machines; a VirtualBox setting shows its VMware and KVM equivalents', async ({
+  page,
+}) => {
+  const vmware = vmNamed(vmxValue(VMX[0], 'displayName')!, 'vmware');
+  const kvm = vmNamed('vagrant-libvirt_default', 'kvm');
+  const vbox = vms.find((v) => v.hypervisor === 'virtualbox' && v.accessible)!;
+  await page.goto(url);
+  const tag = (id: string) =>
+    page.locator(`[data-testid="vm-row"][data-vm-id="${id}"] [data-testid="vm-hypervisor"]`);
+  await expect(tag(vmware.id)).toHaveText('VMware');
+  await expect(tag(kvm.id)).toHaveText('KVM');
+  await expect(tag(vbox.id)).toHaveCount(0);
+  await page.locator(`[data-testid="vm-row"][data-vm-id="${vbox.id}"]`).click();
+  await page.getByTestId('page-network').click();
+  await control(page, 'network.adapter.attachedTo').first().click();
+  const explain = page.getByTestId('explain');
+  await expect(explain.getByTestId('explain-equivalents')).toBeVisible();
+  const vmwareEq = explain.locator('[data-testid="explain-equivalent"][data-id="vmware.network.connection"]');
+  await expect(vmwareEq).toContainText('ethernetN.connectionType');
+  await expect(
+    explain.locator('[data-testid="explain-equivalent"][data-id="kvm.nics.source"]'),
+  ).toBeVisible();
+});
