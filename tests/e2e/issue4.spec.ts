@@ -263,3 +263,25 @@ test('the machines list tags VMware and KVM machines; a VirtualBox setting shows
     explain.locator('[data-testid="explain-equivalent"][data-id="kvm.nics.source"]'),
   ).toBeVisible();
 });
+
+test('zh-CN: the VMware list and explanation are in Chinese, values stay as the .vmx has them', async ({
+  page,
+}) => {
+  const vm = vmNamed(vmxValue(VMX[0], 'displayName')!, 'vmware');
+  await openVm(page, vm.id);
+  await page.getByTestId('lang-select').selectOption('zh-CN');
+  const memRow = page.locator('[data-testid="device-item"][data-key="memory"]');
+  await expect(memRow).toContainText('内存');
+  await expect(memRow.getByTestId('device-summary')).toHaveText('2 GB');
+  const nic = page.locator('[data-testid="device-item"][data-key="network#ethernet0"]');
+  await expect(nic).toContainText('网络适配器');
+  await expect(nic.getByTestId('device-summary')).toHaveText('桥接');
+  await nic.click();
+  await control(page, 'vmware.network.connection').click();
+  await expect(page.getByTestId('explain').getByTestId('explain-title')).toHaveText('网络连接');
+  await expect(page.getByTestId('explain').getByTestId('explain-raw')).toHaveText(
+    'ethernet0.connectionType = "bridged"',
+  );
+  await page.screenshot({ path: 'test-results/screens/issue4-vmware-zh.png' });
+  await page.getByTestId('lang-select').selectOption('en');
+});

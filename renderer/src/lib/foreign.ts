@@ -101,6 +101,22 @@ export function valueText(entry: ForeignCatalogEntry | undefined, value: string,
   return value;
 }
 
+/**
+ * Translates the English device names of the VMware/virt-manager lists phrase by phrase with a
+ * dictionary from the locale (`foreign.words` of foreign.zh-CN.json: English phrase → translation),
+ * longest phrases first, whole words only; numbers, bus names and file names stay as they are.
+ * Without a dictionary (English) the text is returned unchanged.
+ */
+export function localWords(text: string, words: Record<string, string> | undefined): string {
+  if (!words || typeof words !== 'object') return text;
+  let out = text;
+  for (const phrase of Object.keys(words).sort((a, b) => b.length - a.length)) {
+    const re = new RegExp(`(^|[^A-Za-z-])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z-])`, 'g');
+    out = out.replace(re, (_m, pre: string) => pre + words[phrase]);
+  }
+  return out;
+}
+
 /** One control row of a foreign mirror page. */
 export interface ForeignControl {
   id: string;
