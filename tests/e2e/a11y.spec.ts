@@ -1,0 +1,187 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { dumpFacts, scenario } from './dump.ts';
+
+/**
+ * Accessibility (issue 6): axe (WCAG 2.0/2.1 A and AA rules) reports no serious or critical violation
+ * on any screen — the machines list, every mirror page (with the Storage selection, Network Adapter 1
+ * and its Port Forwarding dialog), the explanation panel, Study, a lesson with its diagram and quiz,
+ * Tours, open search results, Snapshots and History — in English and Chinese, light and dark. Then the
+ * app is used by keyboard alone, with a visible focus ring on every stop.
+ */
+
+const lab = scenario('lab');
+/** xtec-1: VirtualBox 7.0 dump, adapter 1 on NAT with forwarding rules (the dialog has rows). */
+const xtec = dumpFacts(
+  lab.vms.find((vm) => vm.showvminfo?.includes('vbox70-encryption-line-nat-forwarding'))!.showvminfo!,
+);
+/** ubuntu-18.04: a snapshot and a differencing disk. */
+const ubuntu = dumpFacts(
+  lab.vms.find((vm) => vm.showvminfo?.includes('snapshot-differencing-disk'))!.showvminfo!,
+);
+
+type Lang = 'en' | 'zh-CN';
+type Theme = 'light' | 'dark';
+
+function control(page: Page, id: string, instance?: string) {
+  const inst = instance === undefined ? '' : `[data-instance="${instance}"]`;
+  return page.locator(`[data-control="${id}"]${inst}:visible`);
+}
+
+async function openApp(page: Page, lang: Lang, theme: Theme): Promise<void> {
+  const url = process.env.E2E_URL;
+  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the browser host.');
+  await page.addInitScript((t) => localStorage.setItem('vmc-theme', t), theme);
+  await page.goto(url);
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+  await page.getByTestId('lang-select').selectOption(lang);
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
+
+async function openVm(page: Page, id: string): Promise<void> {
+  await page.getByTestId('nav-machines').click();
+  await page.locator(`[data-testid="vm-row"][data-vm-id="${id}"]`).click();
+  await expect(page.getByTestId('page-system')).toBeVisible();
+}
+
+async function mirrorPage(page: Page, name: string, tab?: string): Promise<void> {
+  await page.getByTestId(`page-${name}`).click();
+  await expect(page.getByTestId(`page-${name}`)).toHaveAttribute('aria-selected', 'true');
+  if (tab) {
+    await page.getByTestId(`tab-${tab}`).click();
+    await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
+  }
+}
+
+/** Screens in visiting order; each brings the page to that screen from the previous one. */
+const SCREENS: { name: string; go: (page: Page) => Promise<void> }[] = [
+  {
+    name: 'machines',
+    go: async (page) => void (await expect(page.getByTestId('vm-row').first()).toBeVisible()),
+  },
+  {
+    name: 'general',
+    go: async (page) => {
+      await openVm(page, xtec.uuid);
+      await mirrorPage(page, 'general');
+    },
+  },
+  { name: 'system-motherboard', go: (page) => mirrorPage(page, 'system', 'motherboard') },
+  { name: 'system-processor', go: (page) => mirrorPage(page, 'system', 'processor') },
+  { name: 'system-acceleration', go: (page) => mirrorPage(page, 'system', 'acceleration') },
+  {
+    name: 'explain-panel',
+    go: async (page) => {
+      await mirrorPage(page, 'system', 'motherboard');
+      await control(page, 'system.motherboard.memory').click();
+      await expect(page.getByTestId('explain')).toBeVisible();
+    },
+  },
+  { name: 'display', go: (page) => mirrorPage(page, 'display') },
+  {
+    name: 'storage-selected',
+    go: async (page) => {
+      await mirrorPage(page, 'storage');
+      await control(page, 'storage.attachment.medium').first().click();
+    },
+  },
+  { name: 'network-adapter-1', go: (page) => mirrorPage(page, 'network', 'adapter-1') },
+  {
+    name: 'port-forwarding-dialog',
+    go: async (page) => {
+      await control(page, 'network.adapter.portForwarding', '1').click();
+      await expect(page.getByTestId('port-forwarding')).toBeVisible();
+    },
+  },
+  {
+    name: 'audio',
+    go: async (page) => {
+      await page.getByTestId('port-forwarding-close').click();
+      await expect(page.getByTestId('port-forwarding')).toBeHidden();
+      await mirrorPage(page, 'audio');
+    },
+  },
+  { name: 'serial', go: (page) => mirrorPage(page, 'serial') },
+  { name: 'usb', go: (page) => mirrorPage(page, 'usb') },
+  { name: 'shared-folders', go: (page) => mirrorPage(page, 'sharedFolders') },
+  { name: 'user-interface', go: (page) => mirrorPage(page, 'userInterface') },
+  {
+    name: 'snapshots',
+    go: async (page) => {
+      await openVm(page, ubuntu.uuid);
+      await page.getByTestId('snapshots').click();
+      await expect(page.getByTestId('snapshot-node').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'history',
+    go: async (page) => {
+      await page.getByTestId('history').click();
+      await expect(page.getByTestId('history-entry').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'study',
+    go: async (page) => {
+      await page.getByTestId('nav-study').click();
+      await expect(page.getByTestId('lesson-item').first()).toBeVisible({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'lesson',
+    go: async (page) => {
+      await page.locator('[data-testid="lesson-item"][data-lesson-id="settings-network"]').click();
+      await expect(page.locator('[data-testid="diagram"]').first()).toHaveAttribute('data-loaded', 'true');
+      await expect(page.getByTestId('quiz')).toBeVisible();
+    },
+  },
+  {
+    name: 'tours',
+    go: async (page) => {
+      await page.getByTestId('nav-tours').click();
+      await expect(page.getByTestId('tour-card').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'search-results',
+    go: async (page) => {
+      await page.getByTestId('search-input').fill('memory');
+      await expect(page.getByTestId('search-result').first()).toBeVisible();
+    },
+  },
+];
+
+const COMBOS: { lang: Lang; theme: Theme }[] = [
+  { lang: 'en', theme: 'light' },
+  { lang: 'zh-CN', theme: 'light' },
+  { lang: 'en', theme: 'dark' },
+  { lang: 'zh-CN', theme: 'dark' },
+];
+
+for (const { lang, theme } of COMBOS) {
+  test(`axe: no serious or critical violation on any screen (${lang}, ${theme})`, async ({ page }) => {
+    test.setTimeout(180_000);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await openApp(page, lang, theme);
+    const found: string[] = [];
+    for (const screen of SCREENS) {
+      await screen.go(page);
+      const result = await new AxeBuilder({ page })
+        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+        .analyze();
+      for (const v of result.violations) {
+        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+        const targets = v.nodes
+          .slice(0, 6)
+          .map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1] ?? ''}`);
+        found.push(
+          `[${screen.name}] ${v.id} (${v.impact}, ${v.nodes.length} nodes):\n    ${targets.join('\n    ')}`,
+        );
+      }
+      if (theme === 'dark' && lang === 'en')
+        await page.screenshot({ path: `test-results/screens/dark-${screen.name}.png` });
+    }
+    expect(found, found.join('\n')).toEqual([]);
+  });
+}
