@@ -285,3 +285,26 @@ test('zh-CN: the VMware list and explanation are in Chinese, values stay as the 
   await page.screenshot({ path: 'test-results/screens/issue4-vmware-zh.png' });
   await page.getByTestId('lang-select').selectOption('en');
 });
+
+test('a q35 domain lists its SATA disk and CD-ROM, controllers, NIC, sound and TPM like virt-manager', async ({
+  page,
+}) => {
+  const xml = domainXml('win11-q35');
+  expect(xml).toContain("<target dev='sda' bus='sata'");
+  expect(xml).toContain("<disk type='file' device='cdrom'>");
+  const mac = /<mac address='([^']+)'/.exec(xml)![1];
+  expect(mac).toBe('52:54:00:c4:e1:b2');
+  await openVm(page, vmNamed('win11-q35', 'kvm').id);
+  const item = (key: string) => page.locator(`[data-testid="device-item"][data-key="${key}"]`);
+  await expect(item('disks#sda')).toHaveText('SATA Disk 1');
+  await expect(item('disks#sdb')).toHaveText('SATA CDROM 1');
+  await expect(item('nics#1')).toHaveText(`NIC ${mac.slice(-9)}`);
+  await expect(page.locator('[data-testid="device-item"][data-key^="tpm"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="device-item"][data-key^="sound"]')).toHaveCount(1);
+  await item('disks#sdb').click();
+  await expect(control(page, 'kvm.disks.device')).toHaveAttribute('data-value', 'cdrom');
+  await expect(control(page, 'kvm.disks.bus')).toHaveAttribute('data-value', 'sata');
+  await control(page, 'kvm.disks.bus').click();
+  await expect(page.getByTestId('explain').getByTestId('explain-change')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/issue4-kvm-q35.png' });
+});
