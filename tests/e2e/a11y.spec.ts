@@ -185,3 +185,87 @@ for (const { lang, theme } of COMBOS) {
     expect(found, found.join('\n')).toEqual([]);
   });
 }
+
+/** What the focused element is, and whether it shows a focus indicator (outline or box-shadow). */
+async function focusInfo(page: Page): Promise<{ desc: string; visible: boolean; testid: string | null }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return { desc: 'body', visible: true, testid: null };
+    const cs = getComputedStyle(el);
+    const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
+    const shadow = cs.boxShadow !== 'none' && cs.boxShadow !== '';
+    const desc = `${el.tagName.toLowerCase()}${el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : ''}${
+      el.dataset.control ? `[data-control=${el.dataset.control}]` : ''
+    }${el.getAttribute('role') ? `[role=${el.getAttribute('role')}]` : ''}`;
+    return { desc, visible: outline || shadow, testid: el.dataset.testid ?? null };
+  });
+}
+
+/**
+ * Presses `key` (Tab or Shift+Tab) until the focused element matches `selector`; every stop on the
+ * way must show a focus indicator (collected into `invisible`).
+ */
+async function tabUntil(page: Page, selector: string, invisible: Set<string>, key = 'Tab'): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    await page.keyboard.press(key);
+    const info = await focusInfo(page);
+    if (!info.visible) invisible.add(info.desc);
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`${key} never reached ${selector}`);
+}
+
+test('keyboard only: open a VM, move through pages and tabs, explain a control, write a note, go back', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const invisible = new Set<string>();
+  const url = process.env.E2E_URL;
+  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the browser host.');
+  await page.goto(url);
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+
+  const row = `[data-testid="vm-row"][data-vm-id="${xtec.uuid}"]`;
+  await tabUntil(page, row, invisible);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('vm-name')).toBeFocused();
+
+  // The page list is a tree: Tab enters it at the selected page, arrows move and select.
+  await tabUntil(page, '[role="treeitem"]', invisible);
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('page-general')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('page-system')).toBeFocused();
+  await expect(page.getByTestId('page-system')).toHaveAttribute('aria-selected', 'true');
+
+  // The tab bar is a tablist: Tab enters at the selected tab, Right moves to Processor.
+  await tabUntil(page, '[role="tab"]', invisible);
+  await expect(page.getByTestId('tab-motherboard')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-processor')).toHaveAttribute('aria-selected', 'true');
+
+  // A control is selected with Enter: the explanation panel shows it.
+  await tabUntil(page, '[data-control="system.processor.cpus"]', invisible);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('explain')).toContainText('Processor');
+  await expect(page.getByTestId('explain-source')).toContainText(`cpus=${xtec.cpus}`);
+
+  // The note on this setting: typed, saved on its own.
+  await tabUntil(page, '[data-testid="explain"] textarea', invisible);
+  const note = `keyboard note ${Date.now()}`;
+  await page.keyboard.type(note);
+  await expect(page.locator('[data-testid="explain"] textarea')).toHaveValue(note);
+  await expect(page.locator('[data-testid="explain"] [role="status"]')).toContainText('Saved', {
+    timeout: 10_000,
+  });
+  await page.screenshot({ path: 'test-results/screens/keyboard-note.png' });
+
+  // Back to the list with Shift+Tab and Enter: focus returns to the VM's row.
+  await tabUntil(page, '[data-testid="back"]', invisible, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator(row)).toBeFocused();
+  const rowFocus = await focusInfo(page);
+  expect(rowFocus.visible, 'the VM row shows its focus').toBe(true);
+
+  expect([...invisible], `focus is visible on every stop: ${[...invisible].join(', ')}`).toEqual([]);
+});
