@@ -1,17 +1,23 @@
 /**
  * Renderer entry: takes the browser-mode token out of the address bar, reads the saved preferences
- * (`prefs:get`) and the host's locale (`app:info`), starts the translations in the saved language,
- * else the system language (`zh*` → zh-CN, else en), and mounts the app.
+ * (`prefs:get`) and the host's locale (`app:info`) while the VM list is prefetched (lib/prefetch.ts),
+ * starts the translations in the saved language, else the system language (`zh*` → zh-CN, else en),
+ * and mounts the app.
  */
 import { mount } from 'svelte';
 import type { Preferences } from '../../app/shared/contract.ts';
 import App from './App.svelte';
 import { api, primeToken } from './lib/api.ts';
 import { isLanguage, languageFor, startI18n } from './lib/i18n.ts';
+import { prefetchList } from './lib/prefetch.ts';
 import './styles.css';
 
 async function start(): Promise<void> {
   primeToken();
+  // The VM list, the preferences and the host's locale are asked for at once (speed: issue 6).
+  prefetchList();
+  const info = api['app:info']({});
+  info.catch(() => undefined); // only read when no language is saved
   let prefs: Preferences | null = null;
   let startupError: unknown = null;
   let systemLocale = navigator.language;
@@ -22,7 +28,7 @@ async function start(): Promise<void> {
   }
   if (!prefs?.language && !startupError) {
     try {
-      systemLocale = (await api['app:info']({})).systemLocale || systemLocale;
+      systemLocale = (await info).systemLocale || systemLocale;
     } catch {
       // Fall back to the browser's language.
     }
