@@ -159,6 +159,16 @@ const COMBOS: { lang: Lang; theme: Theme }[] = [
   { lang: 'zh-CN', theme: 'dark' },
 ];
 
+// The language choice is saved on the shared host: every test leaves it English for the next.
+test.afterEach(async ({ page }) => {
+  const select = page.getByTestId('lang-select');
+  if ((await select.count()) > 0 && (await select.inputValue()) !== 'en') {
+    const saved = page.waitForResponse((r) => decodeURIComponent(r.url()).includes('prefs:set'));
+    await select.selectOption('en');
+    await saved;
+  }
+});
+
 for (const { lang, theme } of COMBOS) {
   test(`axe: no serious or critical violation on any screen (${lang}, ${theme})`, async ({ page }) => {
     test.setTimeout(180_000);
@@ -255,7 +265,7 @@ test('keyboard only: open a VM, move through pages and tabs, explain a control, 
   const note = `keyboard note ${Date.now()}`;
   await page.keyboard.type(note);
   await expect(page.locator('[data-testid="explain"] textarea')).toHaveValue(note);
-  await expect(page.locator('[data-testid="explain"] [role="status"]')).toContainText('Saved', {
+  await expect(page.locator('[data-testid="explain"] [role="status"]')).toHaveClass(/status-saved/, {
     timeout: 10_000,
   });
   await page.screenshot({ path: 'test-results/screens/keyboard-note.png' });
@@ -268,4 +278,37 @@ test('keyboard only: open a VM, move through pages and tabs, explain a control, 
   expect(rowFocus.visible, 'the VM row shows its focus').toBe(true);
 
   expect([...invisible], `focus is visible on every stop: ${[...invisible].join(', ')}`).toEqual([]);
+});
+
+test('theme: follows prefers-color-scheme until the top-bar toggle chooses, and the choice is remembered', async ({
+  page,
+}) => {
+  const url = process.env.E2E_URL;
+  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the browser host.');
+  const background = (): Promise<string> =>
+    page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(url);
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+  const toggle = page.getByTestId('theme-toggle');
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  expect(await background()).toBe('rgb(22, 27, 33)'); // --content-bg of the dark palette
+
+  await toggle.click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  expect(await background()).toBe('rgb(251, 251, 252)'); // --content-bg of the light palette
+  expect(await page.evaluate(() => localStorage.getItem('vmc-theme'))).toBe('light');
+
+  await page.reload();
+  await expect(page.getByTestId('vm-row').first()).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await background()).toBe('rgb(251, 251, 252)');
+
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await background()).toBe('rgb(22, 27, 33)'); // the user's choice wins over the system's
+  await page.screenshot({ path: 'test-results/screens/dark-toggle.png' });
 });
