@@ -189,8 +189,14 @@ for (const { lang, theme } of COMBOS) {
           `[${screen.name}] ${v.id} (${v.impact}, ${v.nodes.length} nodes):\n    ${targets.join('\n    ')}`,
         );
       }
-      if (theme === 'dark' && lang === 'en')
+      if (theme === 'dark' && lang === 'en') {
         await page.screenshot({ path: `test-results/screens/dark-${screen.name}.png` });
+        if (screen.name === 'lesson')
+          await page
+            .locator('[data-testid="diagram"]')
+            .first()
+            .screenshot({ path: 'test-results/screens/dark-diagram.png' });
+      }
     }
     expect(found, found.join('\n')).toEqual([]);
   });
