@@ -6,8 +6,9 @@ import { dumpFacts, scenario } from './dump.ts';
  * Accessibility (issue 6): axe (WCAG 2.0/2.1 A and AA rules) reports no serious or critical violation
  * on any screen — the machines list, every mirror page (with the Storage selection, Network Adapter 1
  * and its Port Forwarding dialog), the explanation panel, Study, a lesson with its diagram and quiz,
- * Tours, open search results, Snapshots and History — in English and Chinese, light and dark. Then the
- * app is used by keyboard alone, with a visible focus ring on every stop.
+ * Tours, the comparison of two VMs, open search results, Snapshots and History — in English and
+ * Chinese, light and dark. Then the app is used by keyboard alone, with a visible focus ring on
+ * every stop.
  */
 
 const lab = scenario('lab');
@@ -141,6 +142,15 @@ const SCREENS: { name: string; go: (page: Page) => Promise<void> }[] = [
     go: async (page) => {
       await page.getByTestId('nav-tours').click();
       await expect(page.getByTestId('tour-card').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'compare',
+    go: async (page) => {
+      await page.getByTestId('nav-compare').click();
+      await page.getByTestId('compare-a').selectOption(xtec.uuid);
+      await page.getByTestId('compare-b').selectOption(ubuntu.uuid);
+      await expect(page.getByTestId('compare-row').first()).toBeVisible();
     },
   },
   {
