@@ -317,8 +317,9 @@ export function looksLikeDomainXml(text: string): boolean {
  * {@link derivedVmId}(`kvm:<uri>:<uuid>`); the VM's `config.issues` says so. All ids stay UUID-shaped
  * (`VmIdSchema`). Order: VirtualBox, VMware, KVM, then files opened this session.
  *
- * The bundled demo VMs are shown (`demo: true`) only when no hypervisor has any VM. Summaries carry
- * the number of findings and the worst severity.
+ * The bundled demo VMs are listed in `vms` (`demo: true`) only when no hypervisor has any VM;
+ * otherwise they are in `inventory.demoVms`, and `get('demo-<uuid>')` finds them either way (tours run
+ * on them). Summaries carry the number of findings and the worst severity.
  */
 export class InventoryService implements InventoryProvider {
   private readonly opts: InventoryServiceOptions;
@@ -683,7 +684,12 @@ export class InventoryService implements InventoryProvider {
    * hypervisor; one whose id a VM of another hypervisor has since taken gets a derived id),
    * evaluates each hypervisor's advice for every readable VM and sets the findings counts.
    */
-  private finalize(base: Base, version: VersionLike | undefined, entries: Entry[]): Snapshot {
+  private finalize(
+    base: Base,
+    version: VersionLike | undefined,
+    entries: Entry[],
+    demoEntries: Entry[] = [],
+  ): Snapshot {
     const all = [...entries];
     const index = new Map(all.map((e, i) => [e.summary.id.toLowerCase(), i]));
     for (const [id, opened] of this.opened) {
@@ -714,7 +720,7 @@ export class InventoryService implements InventoryProvider {
     const env: AdviceEnv = { host: base.host, vboxVersion: version, hostOs, runningVms };
     const details = new Map<string, VmDetail>();
     const vms: VmSummary[] = [];
-    for (const e of all) {
+    const judge = (e: Entry): VmSummary => {
       const host = e.host ?? base.host;
       let findings: Finding[] | undefined;
       if (e.config && e.summary.accessible) {
@@ -738,14 +744,18 @@ export class InventoryService implements InventoryProvider {
       const worst = worstOf(findings);
       if (worst) summary.worstSeverity = worst;
       else delete summary.worstSeverity;
-      vms.push(summary);
       const detail: VmDetail = { summary, config: e.config, host };
       if (findings) detail.findings = findings;
       if (e.extras) detail.extras = e.extras;
       if (e.provenance) detail.provenance = e.provenance;
       details.set(summary.id.toLowerCase(), detail);
-    }
-    return { base, version, entries, inventory: { ...base, vms }, details, snapshotTrees: new Map() };
+      return summary;
+    };
+    for (const e of all) vms.push(judge(e));
+    const inventory: Inventory = { ...base, vms };
+    // Demo VMs next to real ones (tours can run on them): judged like VirtualBox VMs, never counted as running.
+    if (demoEntries.length > 0) inventory.demoVms = demoEntries.map(judge);
+    return { base, version, entries, inventory, details, snapshotTrees: new Map() };
   }
 
   /**
@@ -961,6 +971,16 @@ export class InventoryService implements InventoryProvider {
     return { status, entries };
   }
 
+  /** The bundled demo VMs as entries (read once, on first use; their file problems are logged then). */
+  private demoEntries(): Entry[] {
+    if (!this.demo) {
+      this.demo = loadDemoVms(this.opts.demoDir);
+      for (const issue of this.demo.issues) console.warn(`[vm-companion] ${issue.message}`);
+    }
+    const d = this.demo;
+    return d.vms.map((summary) => ({ summary, config: d.configs.get(summary.id) ?? null }));
+  }
+
   private async read(): Promise<Snapshot> {
     const [vb, vmware, kvm] = await Promise.all([this.readVbox(), this.readVmware(), this.readKvm()]);
     const { platform } = this.opts;
@@ -991,17 +1011,14 @@ export class InventoryService implements InventoryProvider {
     const vbox = { ...vb.vbox };
     if (vb.reason !== undefined) {
       if (entries.length === 0) {
-        this.demo ??= loadDemoVms(this.opts.demoDir);
-        for (const issue of this.demo.issues) console.warn(`[vm-companion] ${issue.message}`);
-        const d = this.demo;
-        entries = d.vms.map((summary) => ({ summary, config: d.configs.get(summary.id) ?? null }));
+        entries = this.demoEntries();
         demo = true;
         vbox.error = `${vb.reason} Demo VMs are shown meanwhile.`;
       } else vbox.error = vb.reason;
     }
     const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };
     if (vb.issues) base.issues = vb.issues;
-    const snap = this.finalize(base, vb.version, entries);
+    const snap = this.finalize(base, vb.version, entries, demo ? [] : this.demoEntries());
     return vb.runner ? { ...snap, runner: vb.runner } : snap;
   }
 }

@@ -108,6 +108,11 @@ export interface Inventory {
   /** VMware status (always set). */
   vmware?: VmwareStatus;
   /**
+   * The bundled demo VMs (`source: 'demo'`, ids `demo-<uuid>`) when `vms` are real ones (`demo: false`),
+   * so that tours can also run on a demo VM; `vms:get` finds them. Absent when `demo` is true.
+   */
+  demoVms?: VmSummary[];
+  /**
    * Problems with the VM listing itself (`VBoxManage list vms` lines that are not rows, repeated
    * UUIDs), each with its line in that output when it concerns one line (the message does not
    * repeat it). Absent when there were none. Problems of one VM are in its `config.issues`.
