@@ -252,6 +252,26 @@ test('export: the VM report and all notes download as Markdown and HTML', async 
 // ---------------------------------------------------------------------------------------------
 // Tours and quiz progress across a restart of the host, on a host of their own.
 
+test('a tour runs on a demo VM, offered next to the lab VMs', async ({ page }) => {
+  // resources/demo/01-debian-efi-bridged-virtio.txt: SERVER1919C v114, 7 vCPUs; lab host: 4 cores.
+  const demoId = 'demo-8c722e19-bd30-4eb3-b36a-95fc4e20c072';
+  const steps = tourFile('cpu-memory').steps;
+  await openApp(page);
+  await page.getByTestId('nav-tours').click();
+  const card = page.locator('[data-testid="tour-card"][data-tour-id="cpu-memory"]');
+  await expect(card.getByTestId('tour-demo-vms').locator('option')).toHaveCount(5);
+  await expect(card.locator(`option[value="${xtec.uuid}"]`)).toHaveCount(1);
+  await card.getByTestId('tour-vm').selectOption(demoId);
+  await card.getByTestId('tour-start').click();
+  const popover = page.getByTestId('tour-popover');
+  await expect(popover).toHaveAttribute('data-step', '0');
+  await expect(popover.locator('.driver-popover-title')).toHaveText(steps[0].title.en);
+  await expect(popover.locator('.driver-popover-description')).toContainText('This VM has 7 vCPUs');
+  await expect(page.getByTestId('vm-name')).toContainText('SERVER1919C v114');
+  await page.getByTestId('tour-close').click();
+  await expect(popover).toHaveCount(0);
+});
+
 test.describe('tour and quiz progress survive a restart', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'vmc-e2e-issue5-'));
   let child: ChildProcess | undefined;
