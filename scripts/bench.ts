@@ -268,6 +268,8 @@ async function searchBench(): Promise<{ rows: BenchRow[]; info: string[] }> {
 registerBench('search', searchBench);
 // Renderer (scripts/bench-renderer.ts): cold load, page switch, first-screen JS; needs out/web built.
 registerBench('renderer', async () => (await import('./bench-renderer.ts')).rendererBench());
+// Inventory (scripts/bench-inventory.ts): 100 stand-in VMs at 100 ms per call; cold, sequential, ideal, relaunch, RSS.
+registerBench('inventory', async () => (await import('./bench-inventory.ts')).inventoryBench());
 
 /** Runs the sections named in `names` (all when empty) and prints the table. */
 export async function main(names: readonly string[] = []): Promise<void> {
