@@ -763,3 +763,9 @@ describe('decodeSettingsBytes and readVboxFile', () => {
     await expect(readVboxFile(join(dir, 'missing.vbox'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('entity decoding shared by the XML readers', () => {
+  it('leaves names of Object.prototype members as written', () => {
+    expect(decodeXmlText('&constructor; &toString; &amp;')).toBe('&constructor; &toString; &');
+  });
+});

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SAFE_XML_PARSER, XML_META, decodeXmlEntities } from '../xml-safe.ts';
+import { XMLValidator } from 'fast-xml-parser';
 import type { ReadIssue } from '../../shared/model.ts';
 
 /**
@@ -40,37 +41,11 @@ export interface XmlEl {
   path: string;
 }
 
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+const META = XML_META;
+const PARSER = SAFE_XML_PARSER;
 
-const PARSER = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  allowBooleanAttributes: false,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  captureMetaData: true,
-  maxNestedTags: 100,
-});
-
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Decodes the five predefined XML entities and numeric character references; other `&name;` stay as written. */
-export function decodeXml(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[A-Za-z]+);/g, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : whole;
-  });
-}
+/** Decodes predefined XML entities and character references (see `decodeXmlEntities`). */
+export const decodeXml = decodeXmlEntities;
 
 function lineIndex(text: string): (offset: number) => number {
   const starts = [0];
