@@ -117,7 +117,12 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const t of targets) {
     process.stderr.write(`${t.name} (${t.file})…\n`);
-    rows.push(fuzzOne(t));
+    const row = fuzzOne(t);
+    rows.push(row);
+    // Each row as soon as it is known (a long run that is stopped still leaves its results).
+    process.stderr.write(
+      `  done: ${row.cases} cases, ${row.failures} failures, known ${[...row.known].map(([id, n]) => `${id}×${n}`).join(' ') || '0'}, ${row.slow} slow, worst ${row.worstMs.toFixed(1)} ms, ${row.seconds.toFixed(1)} s\n`,
+    );
   }
   console.log(table(rows));
   for (const r of rows) {
