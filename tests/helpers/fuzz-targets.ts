@@ -59,9 +59,23 @@ export interface KnownBug {
   title: string;
   /** True when `violation` is this bug. */
   matches(violation: FuzzViolation): boolean;
-  /** A minimal input on which the target's check fails because of this bug. */
+  /** A minimal input on which the target's check fails (or, for `hangs`, runs for seconds) because of this bug. */
   example: string;
+  /** True for a slow-regex bug: it explains cases that run over the fuzz script's time limit. */
+  hangs?: boolean;
 }
+
+/**
+ * Reported: a regular expression of the parser backtracks super-linearly on long runs of blanks
+ * (a `(.*?)\s*$`-style tail), so one long line takes seconds to minutes.
+ */
+export const SLOW_REGEX = (title: string, example: string): KnownBug => ({
+  id: 'slow-regex',
+  title,
+  matches: () => false,
+  example,
+  hangs: true,
+});
 
 /**
  * Reported: numbers are read with `Number(/\d+/)` and no range check, so a value of 310+ digits
@@ -662,7 +676,8 @@ export function vboxTargets(): FuzzTarget[] {
         const r = guard(text, true, () => parseVBoxVersion(text));
         if (!r) return;
         for (const k of ['major', 'minor', 'build', 'revision'] as const)
-          if (!Number.isSafeInteger(r[k]) || r[k] < 0) fail(`${k} = ${r[k]}`);
+          if (!Number.isSafeInteger(r[k]) || r[k] < 0)
+            fail(`${k} = ${r[k]} is not a safe non-negative integer`);
         if (!text.includes(r.version)) fail(`version "${r.version}" is not in the output`);
       },
     },
@@ -686,6 +701,10 @@ export function vboxTargets(): FuzzTarget[] {
       knownBugs: [
         NUMBERS_OVERFLOW(
           `UUID:           ebb6dca0-879f-480b-a50e-9efe330bd021\nLocation:       /x.vdi\nCapacity:       ${'9'.repeat(400)} MBytes\n`,
+        ),
+        SLOW_REGEX(
+          'LABEL_RE `(.*?)[ \\t]*$` is quadratic in a run of blanks inside a value (200 000 spaces ≈ 30 s)',
+          `UUID:           ebb6dca0-879f-480b-a50e-9efe330bd021\nLocation:       /x${' '.repeat(200_000)}y.vdi\n`,
         ),
       ],
       file: 'app/core/vbox/parse-mediuminfo.ts',
@@ -882,10 +901,19 @@ export async function optionalTargets(): Promise<FuzzTarget[]> {
       name: fnName,
       file: 'app/core/kvm/parse-virsh.ts',
       arbitrary: inputArb(own, others(own)),
-      knownBugs:
-        sample === 'dominfo' || sample === 'nodeinfo'
+      knownBugs: [
+        ...(sample === 'dominfo' || sample === 'nodeinfo'
           ? [NUMBERS_OVERFLOW(`CPU(s): ${'9'.repeat(400)}\n`)]
-          : [],
+          : []),
+        ...(sample === 'list'
+          ? []
+          : [
+              SLOW_REGEX(
+                'fields() `/^([^:]+):[ \\t]*(.*?)\\s*$/` is cubic in a run of blanks before a lone CR (3000 spaces ≈ 8 s)',
+                `Name:${' '.repeat(3000)}\rb\n`,
+              ),
+            ]),
+      ],
       check(text) {
         const r = guard(text, false, () => fn(text)) as { issues: ReadIssue[] };
         checkIssues(r.issues, text);
