@@ -577,7 +577,8 @@ export function vboxTargets(): FuzzTarget[] {
         for (const vm of r.vms) {
           if (!LOWER_UUID.test(vm.uuid)) fail(`VM uuid "${vm.uuid}" is not a lower-case UUID`);
           if (vm.accessible !== (vm.name !== '<inaccessible>')) fail(`accessible wrong for "${vm.name}"`);
-          if (/[\r\n]/.test(vm.name)) fail(`VM name contains a line break: ${JSON.stringify(vm.name)}`);
+          // A name with newlines keeps them as `\n` (its row spans lines); a CR never survives.
+          if (vm.name.includes('\r')) fail(`VM name contains a CR: ${JSON.stringify(vm.name)}`);
         }
         checkPlain(r, 'list vms');
       },
@@ -602,6 +603,9 @@ export function vboxTargets(): FuzzTarget[] {
     {
       name: 'showVmInfoToConfig',
       file: 'app/core/vbox/to-config.ts',
+      knownBugs: [
+        NUMBERS_OVERFLOW(`UUID="ebb6dca0-879f-480b-a50e-9efe330bd021"\nnic${'9'.repeat(400)}="nat"\n`),
+      ],
       arbitrary: inputArb(F.showvminfo, others(F.showvminfo)),
       check(text) {
         for (const source of ['vboxmanage', 'file'] as const) {
