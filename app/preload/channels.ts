@@ -15,6 +15,8 @@ export const CHANNEL_FUNCTIONS = {
   'app:info': 'appInfo',
   'vms:list': 'vmsList',
   'vms:get': 'vmsGet',
+  'vms:progress': 'vmsProgress',
+  'vms:cancel': 'vmsCancel',
   'notes:list': 'notesList',
   'notes:save': 'notesSave',
   'vms:history': 'vmsHistory',

@@ -118,6 +118,37 @@ export interface Inventory {
    * repeat it). Absent when there were none. Problems of one VM are in its `config.issues`.
    */
   issues?: ReadIssue[];
+  /**
+   * True when the user cancelled the read (`vms:cancel`): the VMs read before that are complete, the
+   * others are listed with `accessible: false` and an `error` saying they were not read. Absent otherwise.
+   */
+  cancelled?: boolean;
+}
+
+/**
+ * Where an inventory read stands (`vms:progress`), polled by the machines list while `vms:list` is
+ * pending. Counts are VirtualBox VMs (the ones read one by one); VMware and KVM are read alongside.
+ */
+export interface ReadProgress {
+  /** True while a read is under way (`vms:list` has not resolved yet). */
+  reading: boolean;
+  /**
+   * `idle`: no read yet; `locating`: finding VBoxManage and its version; `listing`: `list vms` is
+   * running; `reading`: VMs are being read (`done` of `total`); `done`: the last read finished;
+   * `cancelled`: the last read was cancelled.
+   */
+  phase: 'idle' | 'locating' | 'listing' | 'reading' | 'done' | 'cancelled';
+  /** VirtualBox VMs read so far (from their settings file, a cache or `showvminfo`). */
+  done: number;
+  /** VirtualBox VMs listed by `list vms` (0 until the listing is known). */
+  total: number;
+  /**
+   * The VMs as `list vms` listed them, once known, before they are read: name, id and `accessible`
+   * from the listing, `state` only when already known; the machines list shows them at once.
+   */
+  listed?: VmSummary[];
+  /** When the read started, ms since the Unix epoch. */
+  startedAt?: number;
 }
 
 /**
@@ -220,6 +251,10 @@ export const contract = {
     output: z.custom<Inventory>(),
   },
   'vms:get': { input: z.object({ id: VmIdSchema }).strict(), output: z.custom<VmDetail>() },
+  /** Where the inventory read in progress stands (see {@link ReadProgress}). */
+  'vms:progress': { input: z.object({}).strict(), output: z.custom<ReadProgress>() },
+  /** Cancels the inventory read in progress; `cancelled` is false when none was running. */
+  'vms:cancel': { input: z.object({}).strict(), output: z.custom<{ cancelled: boolean }>() },
   'notes:list': { input: z.object({ vmId: VmIdSchema }).strict(), output: z.custom<Note[]>() },
   'notes:save': {
     input: z

@@ -4,7 +4,15 @@
  */
 
 import path from 'node:path';
-import type { Api, AppInfo, Comparison, Inventory, Preferences, VmDetail } from '../../shared/contract.ts';
+import type {
+  Api,
+  AppInfo,
+  Comparison,
+  Inventory,
+  Preferences,
+  ReadProgress,
+  VmDetail,
+} from '../../shared/contract.ts';
 import type { Language } from '../../shared/catalog.ts';
 import { compareVms } from '../compare.ts';
 import { validateConnectionUri } from '../kvm/virsh.ts';
@@ -37,6 +45,10 @@ export interface InventoryProvider {
   compare?(a: string, b: string, lang?: Language): Promise<Comparison>;
   /** Forget the cached inventory and the located VBoxManage (called when the user changes its path). */
   invalidate(): void;
+  /** Where the read in progress stands. Optional: without it, `vms:progress` answers `idle`. */
+  progress?(): ReadProgress;
+  /** Cancels the read in progress; true when one was running. Optional: without it, nothing to cancel. */
+  cancel?(): boolean;
 }
 
 /** Dependencies of {@link createHandlers}. */
@@ -88,6 +100,9 @@ export function createHandlers(deps: HandlerDeps): Api {
       recordHistory(store, detail);
       return detail;
     },
+    'vms:progress': async () =>
+      inventory.progress?.() ?? { reading: false, phase: 'idle', done: 0, total: 0 },
+    'vms:cancel': async () => ({ cancelled: inventory.cancel?.() ?? false }),
     'vms:openFile': async ({ path: filePath }) => inventory.openFile(filePath),
     'vms:compare': async ({ a, b, lang }) => {
       if (inventory.compare) return inventory.compare(a, b, lang ?? 'en');

@@ -17,6 +17,8 @@ const CHANNELS = [
   'app:info',
   'vms:list',
   'vms:get',
+  'vms:progress',
+  'vms:cancel',
   'notes:list',
   'notes:save',
   'vms:history',
