@@ -28,7 +28,13 @@ import { evaluateAdvice, type HostOs, type VersionLike } from './advice/index.ts
 import { VBoxParseError } from './vbox/errors.ts';
 import { parseVBoxVersion } from './vbox/parse-version.ts';
 import { showVmInfoToConfig } from './vbox/to-config.ts';
-import { decodeSettingsBytes, parseVboxFile, type VboxExtra, type VboxFileResult } from './vbox/vbox-file.ts';
+import {
+  decodeSettingsBytes,
+  parseVboxFile,
+  type VboxExtra,
+  type VboxFileResult,
+  type VboxMedium,
+} from './vbox/vbox-file.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Reading settings files safely
@@ -125,12 +131,17 @@ interface CacheEntry {
   stamp: FileStamp;
   result?: VboxFileResult;
   error?: string;
+  /** Number of global (pre-4.0 `VirtualBox.xml`) media the parse was made with; absent = none. */
+  mediaCount?: number;
 }
 
 /**
  * Parsed `.vbox` files by path, re-read only when the file's modification time or size changes.
  * Failures are cached the same way (a broken file is not parsed again until it changes).
- * Results are shared between callers: treat them as read-only.
+ * Results are shared between callers: treat them as read-only. The inventory service primes it
+ * with the parses kept in its persistent cache ({@link SettingsFileCache.prime}) and saves the
+ * parses it holds ({@link SettingsFileCache.peek}), so an unchanged file is not parsed again after a
+ * relaunch.
  */
 export class SettingsFileCache {
   private readonly entries = new Map<string, CacheEntry>();
@@ -147,6 +158,20 @@ export class SettingsFileCache {
    *   settings file (both also for a cached failure, as long as the file is unchanged).
    */
   async read(filePath: string): Promise<VboxFileResult> {
+    return (await this.readWithStamp(filePath)).result;
+  }
+
+  /**
+   * Like {@link read}, with the stamp (mtime in ms, size in bytes) of the file version parsed.
+   * `opts.globalMedia` (media of a pre-4.0 `VirtualBox.xml` registry) are handed to the parser; a
+   * parse made with them is only reused with the same number of global media.
+   * @throws like {@link read}.
+   */
+  async readWithStamp(
+    filePath: string,
+    opts: { globalMedia?: VboxMedium[] } = {},
+  ): Promise<{ result: VboxFileResult; stamp: FileStamp }> {
+    const media = opts.globalMedia?.length ? opts.globalMedia : undefined;
     let current: FileStamp | undefined;
     try {
       const st = await stat(filePath);
@@ -155,31 +180,59 @@ export class SettingsFileCache {
       current = undefined; // let readRegularFile produce the precise error
     }
     const hit = this.entries.get(filePath);
-    if (hit && current && hit.stamp.mtimeMs === current.mtimeMs && hit.stamp.size === current.size) {
-      if (hit.result) return hit.result;
+    if (hit && current && sameStamp(hit.stamp, current) && (hit.mediaCount ?? 0) === (media?.length ?? 0)) {
+      if (hit.result) return { result: hit.result, stamp: hit.stamp };
       throw new VBoxParseError(hit.error ?? 'unreadable');
     }
     const { bytes, stamp } = await readRegularFile(filePath);
     let entry: CacheEntry;
     try {
-      entry = { stamp, result: parseVboxFile(decodeSettingsBytes(bytes), { path: filePath }) };
+      const result = parseVboxFile(decodeSettingsBytes(bytes), {
+        path: filePath,
+        ...(media ? { globalMedia: media } : {}),
+      });
+      entry = { stamp, result };
     } catch (err) {
       entry = { stamp, error: (err as Error).message };
     }
-    this.entries.delete(filePath);
-    this.entries.set(filePath, entry);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    if (entry.result) return entry.result;
+    if (media) entry.mediaCount = media.length;
+    this.remember(filePath, entry);
+    if (entry.result) return { result: entry.result, stamp };
     throw new VBoxParseError(entry.error!);
+  }
+
+  /**
+   * Stores a parse made earlier (e.g. kept in a cache file) of the file at `filePath` as it was at
+   * `stamp`; it is used only while the file keeps that modification time and size.
+   */
+  prime(filePath: string, stamp: FileStamp, result: VboxFileResult): void {
+    if (!this.entries.has(filePath)) this.remember(filePath, { stamp, result });
+  }
+
+  /** The successful parse held for `filePath` and the stamp it was made at (no file access); undefined when none. */
+  peek(filePath: string): { result: VboxFileResult; stamp: FileStamp } | undefined {
+    const hit = this.entries.get(filePath);
+    return hit?.result && !hit.mediaCount ? { result: hit.result, stamp: hit.stamp } : undefined;
   }
 
   /** Forgets every cached file. */
   clear(): void {
     this.entries.clear();
   }
+
+  private remember(filePath: string, entry: CacheEntry): void {
+    this.entries.delete(filePath);
+    this.entries.set(filePath, entry);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
+/** True when two stamps describe the same file version (same modification time and size). */
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
 
 /** True when `p` is an absolute path of this host's kind (`C:\…`/UNC on Windows, `/…` elsewhere). */
@@ -189,12 +242,14 @@ export function isLocalAbsolutePath(p: string, platform: string): boolean {
   return p.startsWith('/');
 }
 
-/** Outcome of {@link readCfgFile}. */
+/** Outcome of {@link readCfgFile} and {@link readSettingsFileOf}. */
 export interface CfgFileRead {
   /** What the provenance shows: the path, whether it was read, and why not. */
   vboxFile: { path: string; read: boolean; error?: string };
   /** The parsed settings file, when `vboxFile.read`. */
   result?: VboxFileResult;
+  /** Modification time and size of the file version parsed, when `vboxFile.read`. */
+  stamp?: FileStamp;
 }
 
 /** Options of {@link readCfgFile}. */
@@ -203,21 +258,22 @@ export interface ReadCfgFileOptions {
   platform: string;
   /** Cache to use (default: a fresh one, i.e. no caching). */
   cache?: SettingsFileCache;
+  /** Media of a pre-4.0 `VirtualBox.xml` registry, for attachments the machine's own registry lacks. */
+  globalMedia?: VboxMedium[];
 }
 
 /**
- * Reads the settings file a VM configuration names in `general.cfgFile` (`CfgFile` of
- * `showvminfo`). Never rejects: every failure is returned as `{ read: false, error }` with an
- * English reason — no `CfgFile` (then `undefined`), a path of another OS or not absolute, a name not
- * ending in `.vbox`/`.xml`, missing/unreadable/non-regular/too large file, malformed or non-machine
- * XML, an encrypted VM, or a file that describes another VM (UUID differs).
+ * Reads the settings file `cfg` of the VM with id `vmId` (lower-case UUID; empty = do not check).
+ * Never rejects: every failure is returned as `{ read: false, error }` with an English reason — a
+ * path of another OS or not absolute, a name not ending in `.vbox`/`.xml`,
+ * missing/unreadable/non-regular/too large file, malformed or non-machine XML, an encrypted VM, or
+ * a file that describes another VM (UUID differs).
  */
-export async function readCfgFile(
-  config: VmConfig,
+export async function readSettingsFileOf(
+  vmId: string,
+  cfg: string,
   opts: ReadCfgFileOptions,
-): Promise<CfgFileRead | undefined> {
-  const cfg = config.general.cfgFile?.value.trim();
-  if (!cfg) return undefined;
+): Promise<CfgFileRead> {
   const fail = (error: string): CfgFileRead => ({ vboxFile: { path: cfg, read: false, error } });
   if (!isLocalAbsolutePath(cfg, opts.platform))
     return fail(
@@ -225,20 +281,38 @@ export async function readCfgFile(
     );
   if (!/\.(vbox|xml)$/i.test(cfg))
     return fail('the path does not end in .vbox or .xml; it was not read as a settings file');
-  let result: VboxFileResult;
+  let read: { result: VboxFileResult; stamp: FileStamp };
   try {
-    result = await (opts.cache ?? new SettingsFileCache(1)).read(cfg);
+    read = await (opts.cache ?? new SettingsFileCache(1)).readWithStamp(
+      cfg,
+      opts.globalMedia ? { globalMedia: opts.globalMedia } : {},
+    );
   } catch (err) {
     if (err instanceof FileReadError) return fail(`the settings file could not be read: ${err.reason}`);
     return fail(`the file is not a usable VirtualBox settings file: ${(err as Error).message}`);
   }
+  const { result, stamp } = read;
   if (result.encrypted)
     return fail(
       'the settings file is encrypted (VirtualBox 7 full-VM encryption); only VirtualBox can read it',
     );
-  if (config.id && result.config.id && result.config.id !== config.id.toLowerCase())
-    return fail(`the file describes another VM (UUID ${result.config.id}, not ${config.id})`);
-  return { vboxFile: { path: cfg, read: true }, result };
+  if (vmId && result.config.id && result.config.id !== vmId.toLowerCase())
+    return fail(`the file describes another VM (UUID ${result.config.id}, not ${vmId})`);
+  return { vboxFile: { path: cfg, read: true }, result, stamp };
+}
+
+/**
+ * Reads the settings file a VM configuration names in `general.cfgFile` (`CfgFile` of
+ * `showvminfo`), see {@link readSettingsFileOf}; `undefined` when the configuration names none.
+ * Never rejects.
+ */
+export async function readCfgFile(
+  config: VmConfig,
+  opts: ReadCfgFileOptions,
+): Promise<CfgFileRead | undefined> {
+  const cfg = config.general.cfgFile?.value.trim();
+  if (!cfg) return undefined;
+  return readSettingsFileOf(config.id, cfg, opts);
 }
 
 // ---------------------------------------------------------------------------------------------

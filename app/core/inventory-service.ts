@@ -27,6 +27,7 @@ import type {
   Inventory,
   KvmStatus,
   Provenance,
+  ReadProgress,
   VmDetail,
   VmwareStatus,
 } from '../shared/contract.ts';
@@ -45,6 +46,7 @@ import { NotFoundError, ValidationError } from './api/errors.ts';
 import type { InventoryProvider } from './api/handlers.ts';
 import { loadDemoVms, type DemoInventory } from './demo.ts';
 import {
+  ACTIVE_STATES,
   FileReadError,
   SettingsFileCache,
   VmFileError,
@@ -52,23 +54,57 @@ import {
   findingsFor,
   hostOsFor,
   isLocalAbsolutePath,
-  mapBounded,
   parseVmFile,
   readRegularFile,
+  readSettingsFileOf,
   runningVmsOf,
+  sameStamp,
   versionOf,
   type AdviceEnv,
+  type CfgFileRead,
 } from './enrich.ts';
 import type { VersionLike } from './advice/index.ts';
 import { combineHostFacts, hostFactsFromOs, type OsFacts } from './host.ts';
 import type { Store } from './store/index.ts';
-import { readHostInfo, readInventory } from './vbox/inventory.ts';
+import {
+  describeFailure,
+  dropWrapperWarningIssues,
+  listRunningVms,
+  listVms,
+  readHostInfo,
+  readVm,
+  type VmListing,
+} from './vbox/inventory.ts';
+import {
+  MAX_CACHED_VMS,
+  emptyInventoryCache,
+  exeStamp,
+  fileStamp,
+  hostBootTimeMs,
+  loadInventoryCache,
+  sameBoot,
+  sameExe,
+  saveInventoryCache,
+  type CachedVm,
+  type CachedVmRead,
+  type ExeStamp,
+  type InventoryCacheData,
+  type Stamp,
+} from './vbox/inventory-cache.ts';
+import type { HostInfo } from './vbox/parse-hostinfo.ts';
+import type { ListedVm } from './vbox/parse-list-vms.ts';
+import type { VboxFileResult, VboxMedium } from './vbox/vbox-file.ts';
 import { rememberRunner } from './media.ts';
 import { locateVBoxManage, type LocateResult } from './vbox/locate.ts';
-import { VBoxRunner, getVersion, type VBoxRunnerOptions } from './vbox/runner.ts';
+import { VBoxError, VBoxRunner, getVersion, type VBoxRunnerOptions } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
 import { readSnapshotList } from './vbox/parse-snapshots.ts';
-import { discoverFromRegistry, type RegistryDiscovery } from './vbox/vbox-registry.ts';
+import {
+  discoverFromRegistry,
+  readRegistry,
+  type DiscoverOptions,
+  type RegistryDiscovery,
+} from './vbox/vbox-registry.ts';
 import {
   comparablePath,
   discoverVmware,
@@ -120,6 +156,15 @@ export interface InventoryServiceOptions {
   virsh?: Omit<VirshRunnerOptions, 'uri'>;
   /** Finds `virsh` (default `locateVirsh` over `env`: `VIRSH`, PATH, /usr/bin, …); tests inject a path or none. */
   locateVirsh?: () => Promise<{ path?: string; tried: string[] }>;
+  /**
+   * Persistent cache file (normally `<data folder>/inventory-cache.json`, see `INVENTORY_CACHE_FILE`):
+   * VBoxManage's version and host facts, each VM's settings file path and parse, and the
+   * `showvminfo` reads of VMs that were not running (see `inventory-cache.ts`). Absent = nothing is
+   * kept across launches (every first read calls `--version` and `list hostinfo`).
+   */
+  cacheFile?: string;
+  /** Version of the app; a cache file written by another version is ignored and rewritten. */
+  appVersion?: string;
 }
 
 /** One VM as read, before advice. */
@@ -145,6 +190,8 @@ interface Base {
   issues?: ReadIssue[];
   kvm?: KvmStatus;
   vmware?: VmwareStatus;
+  /** True when the user cancelled the read (see `Inventory.cancelled`). */
+  cancelled?: boolean;
 }
 
 /** What the VirtualBox part of a read found. */
@@ -157,6 +204,17 @@ interface VboxPart {
   entries: Entry[];
   issues?: ReadIssue[];
   runner?: VBoxRunner;
+  /** True when the user cancelled the read before every VM was read. */
+  cancelled?: boolean;
+}
+
+/** One inventory read in progress: its cancel signal, whether the user asked to refresh, its progress. */
+interface ReadContext {
+  signal: AbortSignal;
+  /** `list(true)`: the persistent cache's `--version`, `list hostinfo` and `showvminfo` results are not used. */
+  refresh: boolean;
+  /** This read's progress (what `progress()` answers while it is the current read). */
+  progress: ReadProgress;
 }
 
 /** Snapshot tree read lazily with `snapshot <uuid> list --machinereadable` (see {@link InventoryService.get}). */
@@ -186,6 +244,16 @@ export const NOT_FOUND_REASON =
 
 /** Plain-English explanation shown when VBoxManage is not found anywhere and demo VMs are shown. */
 export const NOT_FOUND_MESSAGE = `${NOT_FOUND_REASON} Demo VMs are shown meanwhile.`;
+
+/** `error` of a VM (and of the KVM status) left unread because the user cancelled the read. */
+export const NOT_READ_CANCELLED = 'Not read: you cancelled reading the VMs. Refresh to read them.';
+
+/**
+ * `key` of the `poweroff` state of a VM read from its settings file: `list runningvms` does not list
+ * it, and the file has no saved state (`Machine/@stateFile`) and is not marked aborted (`Machine/@aborted`).
+ */
+export const FILE_POWEROFF_STATE_KEY =
+  '(not in list runningvms; settings file: no Machine/@stateFile, no Machine/@aborted)';
 
 /** Follows the explanation of an unusable user-set path when no other VBoxManage was found. */
 export const NOT_FOUND_ELSEWHERE = 'No other VBoxManage was found in the usual places either.';
@@ -271,6 +339,81 @@ export function isLocalLibvirtUri(uri: string): boolean {
   return /^[a-z]+:\/\/\//.test(uri);
 }
 
+/** How one listed VirtualBox VM was read, for the inventory and the persistent cache. */
+interface VmRead {
+  entry: Entry;
+  /** Where its values came from: its settings file, the persistent cache, `showvminfo`, or nowhere (cancelled). */
+  via: 'file' | 'cache' | 'showvminfo' | 'none';
+  /** A problem of the listing this VM revealed (`showvminfo` answered for another UUID). */
+  issue?: ReadIssue;
+  /** The VM's settings file path, when known. */
+  cfgFile?: string;
+  /** Set when this `showvminfo` read may be kept for the next launch: the settings file's stamp and the listed name. */
+  cacheable?: { stamp: Stamp; name: string };
+  /** The cached read that was reused (kept as it is). */
+  reused?: CachedVmRead;
+  /** True when the VM was not read because the user cancelled. */
+  cancelled?: boolean;
+}
+
+/** A `list vms` row as a machines-list row before the VM is read (no state, no values yet). */
+function listedSummary(row: ListedVm): VmSummary {
+  return {
+    id: row.uuid,
+    hypervisor: 'virtualbox',
+    source: 'vboxmanage',
+    name: row.name,
+    accessible: row.accessible,
+    findings: 0,
+  };
+}
+
+/** A listed VM that could not be read, with the reason. */
+function failedSummary(row: ListedVm, error: string): VmSummary {
+  return { ...listedSummary(row), accessible: false, error };
+}
+
+/**
+ * A listed, not running VM whose values come from its settings file `cfgFile`: the parse (shared,
+ * not changed) with the state completed — `saved`/`aborted` as the file says, else `poweroff`
+ * (`list runningvms` did not list it; key {@link FILE_POWEROFF_STATE_KEY}). The summary keeps
+ * `source: 'vboxmanage'` (VirtualBox lists the VM); `config.source` is `file`.
+ */
+function entryFromFile(row: ListedVm, cfgFile: string, result: VboxFileResult): Entry {
+  const config: VmConfig = { ...result.config };
+  if (!config.state) config.state = { value: 'poweroff', key: FILE_POWEROFF_STATE_KEY, raw: '' };
+  const summary: VmSummary = { ...summaryFromConfig(config), source: 'vboxmanage', name: row.name };
+  return {
+    summary,
+    config,
+    extras: result.extras,
+    provenance: { vboxFile: { path: cfgFile, read: true }, discrepancies: [] },
+  };
+}
+
+/** Runs at most `n` of the functions given to it at once (FIFO). */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = (): void => {
+    if (active >= Math.max(1, n) || queue.length === 0) return;
+    active++;
+    queue.shift()!();
+  };
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
+}
+
 /** Severity of the most serious finding, or undefined without findings. */
 function worstOf(findings: readonly Finding[] | undefined): VmSummary['worstSeverity'] {
   let worst: VmSummary['worstSeverity'];
@@ -327,12 +470,48 @@ export class InventoryService implements InventoryProvider {
   private pending: Promise<Snapshot> | undefined;
   private generation = 0;
   private demo: DemoInventory | undefined;
-  private readonly cache = new SettingsFileCache();
+  private readonly cache = new SettingsFileCache(MAX_CACHED_VMS);
   /** Files the user opened this session, by lower-case VM id (kept across refreshes). */
   private readonly opened = new Map<string, Entry>();
+  /** Progress of the current (or last) read; see {@link progress}. */
+  private current: ReadProgress = { reading: false, phase: 'idle', done: 0, total: 0 };
+  /** Cancels the read in progress (see {@link cancel}). */
+  private abort: AbortController | undefined;
+  /** The persistent cache as loaded (once) and last written; undefined until the first read. */
+  private persisted: Promise<InventoryCacheData> | undefined;
 
   constructor(opts: InventoryServiceOptions) {
     this.opts = opts;
+  }
+
+  /**
+   * Where the inventory read stands (`vms:progress`): phase `locating` (finding VBoxManage, its
+   * version) → `listing` (`list vms` running) → `reading` (`done` of `total` VirtualBox VMs read, from
+   * their settings file, the persistent cache or `showvminfo`) → `done` or `cancelled`. `listed` holds
+   * the VMs of `list vms` from the moment it answers (name, id, `accessible`; each row is replaced by
+   * the VM's summary — state, OS, vCPUs, memory, before advice — as soon as that VM is read). Without
+   * VBoxManage, the VMs of `VirtualBox.xml` once read. A copy; never throws.
+   */
+  progress(): ReadProgress {
+    const p = this.current;
+    const out: ReadProgress = { reading: p.reading, phase: p.phase, done: p.done, total: p.total };
+    if (p.listed) out.listed = p.listed.map((v) => ({ ...v }));
+    if (p.startedAt !== undefined) out.startedAt = p.startedAt;
+    return out;
+  }
+
+  /**
+   * Cancels the read in progress (`vms:cancel`): calls not started yet never start, running
+   * VBoxManage (and virsh) children are stopped. The pending `list()` then resolves with
+   * `cancelled: true`: the VMs read before are complete, every other listed VirtualBox VM is
+   * `accessible: false` with {@link NOT_READ_CANCELLED}; nothing of the cancelled read is written
+   * to the persistent cache. `list(true)` reads again.
+   * @returns true when a read was running.
+   */
+  cancel(): boolean {
+    if (!this.pending || !this.abort || this.abort.signal.aborted) return false;
+    this.abort.abort();
+    return true;
   }
 
   /**
@@ -553,7 +732,10 @@ export class InventoryService implements InventoryProvider {
     }
     const listed = snap.entries.find((e) => e.summary.id.toLowerCase() === id);
     if (listed && listed.summary.source === 'vboxmanage') {
-      const note = `${name} describes this VM, which VirtualBox already lists: the values VBoxManage reports are shown, not the file's.`;
+      const note =
+        listed.config?.source === 'file'
+          ? `${name} describes this VM, which VirtualBox already lists: the values of its registered settings file are shown, not this file's.`
+          : `${name} describes this VM, which VirtualBox already lists: the values VBoxManage reports are shown, not the file's.`;
       return { detail: this.listedWithNote(snap, id, note) };
     }
     if (file.kind === 'vbox') {
@@ -592,6 +774,7 @@ export class InventoryService implements InventoryProvider {
       !config ||
       detail.summary.hypervisor !== 'virtualbox' ||
       detail.summary.source !== 'vboxmanage' ||
+      config.source !== 'vboxmanage' ||
       config.snapshots.length > 0
     )
       return detail;
@@ -624,8 +807,21 @@ export class InventoryService implements InventoryProvider {
     if (this.pending) return this.pending;
     if (this.snapshot && !refresh) return Promise.resolve(this.snapshot);
     const gen = this.generation;
-    const p = this.read().then(
+    const controller = new AbortController();
+    const progress: ReadProgress = {
+      reading: true,
+      phase: 'locating',
+      done: 0,
+      total: 0,
+      startedAt: Date.now(),
+    };
+    this.abort = controller;
+    this.current = progress;
+    const ctx: ReadContext = { signal: controller.signal, refresh, progress };
+    const p = this.read(ctx).then(
       (snap) => {
+        progress.reading = false;
+        progress.phase = snap.inventory.cancelled ? 'cancelled' : 'done';
         if (gen === this.generation) {
           this.snapshot = snap;
           this.pending = undefined;
@@ -635,6 +831,8 @@ export class InventoryService implements InventoryProvider {
         return snap;
       },
       (err: unknown) => {
+        progress.reading = false;
+        progress.phase = 'done';
         if (gen === this.generation) this.pending = undefined;
         throw err;
       },
@@ -762,16 +960,11 @@ export class InventoryService implements InventoryProvider {
    * No usable VBoxManage: the VMs of `VirtualBox.xml` when a registry with VMs is found (with a note
    * in the reason), else no VirtualBox VMs (the caller shows demo VMs when no other hypervisor has any).
    */
-  private async fallback(vbox: VBoxStatus, reason: string): Promise<VboxPart> {
+  private async fallback(vbox: VBoxStatus, reason: string, progress?: ReadProgress): Promise<VboxPart> {
     const host = combineHostFacts(this.osFacts());
     let disc: RegistryDiscovery | undefined;
     try {
-      disc = await discoverFromRegistry({
-        platform: this.opts.platform,
-        env: this.opts.env,
-        homedir: this.opts.homedir ?? osHomedir(),
-        candidates: this.opts.registryCandidates,
-      });
+      disc = await discoverFromRegistry(this.registryOptions());
     } catch (err) {
       console.warn(`[vm-companion] VirtualBox.xml discovery failed: ${(err as Error).message}`);
     }
@@ -794,17 +987,92 @@ export class InventoryService implements InventoryProvider {
         };
       });
       const error = `${reason} ${registryNote(disc.registryPath)}`;
+      if (progress) {
+        progress.phase = 'reading';
+        progress.total = progress.done = entries.length;
+        progress.listed = entries.map((e) => ({ ...e.summary }));
+      }
       return { vbox: { ...vbox, error }, host, entries };
+    }
+    if (progress) {
+      progress.total = progress.done = 0;
+      delete progress.listed;
     }
     return { vbox, reason, host, entries: [] };
   }
 
-  /** The VirtualBox part of a read: VBoxManage's VMs, else the registry's (see {@link fallback}). */
-  private async readVbox(): Promise<VboxPart> {
+  /** Where `VirtualBox.xml` is looked for (the same rules as the fallback). */
+  private registryOptions(): DiscoverOptions {
+    return {
+      platform: this.opts.platform,
+      env: this.opts.env,
+      homedir: this.opts.homedir ?? osHomedir(),
+      candidates: this.opts.registryCandidates,
+    };
+  }
+
+  /**
+   * The persistent cache, loaded once per service (a damaged or foreign file is logged and ignored;
+   * the next successful read rewrites it); undefined without `cacheFile`. Parsed settings files it
+   * holds prime the in-memory {@link SettingsFileCache}.
+   */
+  private loadPersisted(): Promise<InventoryCacheData> | undefined {
+    const file = this.opts.cacheFile;
+    if (!file) return undefined;
+    this.persisted ??= loadInventoryCache(file, this.opts.appVersion).then(({ data, problem }) => {
+      if (problem) console.warn(`[vm-companion] inventory cache: ${problem}`);
+      for (const vm of Object.values(data.vms)) {
+        if (vm.file) this.cache.prime(vm.cfgFile, vm.file.stamp, vm.file.result);
+      }
+      return data;
+    });
+    return this.persisted;
+  }
+
+  /** The VirtualBox part after a cancel that came before the VMs were listed: no VMs, `cancelled`. */
+  private cancelledPart(vbox: VBoxStatus, runner: VBoxRunner, version?: string): VboxPart {
+    const part: VboxPart = {
+      vbox,
+      host: combineHostFacts(this.osFacts()),
+      entries: [],
+      cancelled: true,
+      runner,
+    };
+    const v = versionOf(version);
+    if (v) part.version = v;
+    return part;
+  }
+
+  /**
+   * The VirtualBox part of a read: VBoxManage's VMs, else the registry's (see {@link fallback}).
+   *
+   * Calls: `--version` (skipped when the persistent cache has it for this very executable),
+   * `list vms`, `list runningvms`, `list hostinfo` (skipped when cached for this executable and this
+   * boot of the host) — started together, at most `runnerOptions.concurrency` at once — then
+   * `showvminfo <uuid> --machinereadable` only for the VMs that need it:
+   *
+   * - a listed VM that is not running (not in `list runningvms`), whose settings file is known
+   *   (`VirtualBox.xml`'s machine registry, else the path learnt from an earlier `showvminfo`), is a
+   *   readable local `.vbox`/`.xml` that parses, is not encrypted, has the VM's UUID and the name
+   *   `list vms` printed, is read from that file (`config.source: 'file'`, values keyed by their XML
+   *   path; state `saved`/`aborted` from the file, else `poweroff`);
+   * - a VM read with `showvminfo` at an earlier launch while not running is taken from the
+   *   persistent cache when its settings file has the same mtime and size, it is still not running
+   *   and has the same name (not on `refresh`);
+   * - every other VM — running or paused, `<inaccessible>`, settings file unknown, unreadable,
+   *   damaged, encrypted or of another VM — is read with `showvminfo` and completed from its
+   *   settings file when readable, as before.
+   *
+   * The summary's `source` stays `vboxmanage` for every VM VBoxManage lists (VirtualBox knows it and
+   * gave its state); `config.source` and each value's `key` say where the values came from. Cancel:
+   * see {@link cancel}.
+   */
+  private async readVbox(ctx: ReadContext): Promise<VboxPart> {
+    const { signal, progress } = ctx;
     const found = await this.locate();
     if (!found.path) {
       const reason = found.problem ? `${found.problem} ${NOT_FOUND_ELSEWHERE}` : NOT_FOUND_REASON;
-      return this.fallback({ found: false, tried: found.tried }, reason);
+      return this.fallback({ found: false, tried: found.tried }, reason, progress);
     }
     const base: Omit<VBoxStatus, 'found'> = { path: found.path, via: found.via, tried: found.tried };
     if (found.problem) base.warning = `${found.problem} ${found.path} is used instead.`;
@@ -814,45 +1082,324 @@ export class InventoryService implements InventoryProvider {
       ...this.opts.runnerOptions,
       env: { ...standIn, ...this.opts.runnerOptions?.env },
     });
+    if (signal.aborted) return this.cancelledPart({ ...base, found: true }, runner);
 
-    let version: string;
-    try {
-      version = await getVersion(runner);
-    } catch (err) {
-      return this.fallback(
-        { ...base, found: false },
-        `VBoxManage at ${found.path} could not be used: ${(err as Error).message}.`,
-      );
-    }
+    const persistedP = this.loadPersisted();
+    const persisted = persistedP ? await persistedP : undefined;
+    const exe = persisted ? await exeStamp(found.path) : undefined;
+    const bootTimeMs = hostBootTimeMs();
+    const reuse = persisted !== undefined && exe !== undefined && !ctx.refresh;
+    const cachedVersion =
+      reuse && persisted.vboxManage && sameExe(persisted.vboxManage.exe, exe)
+        ? persisted.vboxManage.version
+        : undefined;
+    const cachedHost =
+      reuse &&
+      persisted.hostInfo &&
+      sameExe(persisted.hostInfo.exe, exe) &&
+      sameBoot(persisted.hostInfo.bootTimeMs, bootTimeMs)
+        ? persisted.hostInfo.info
+        : undefined;
 
-    const hostInfo = readHostInfo(runner).catch(() => undefined);
-    let inv: Awaited<ReturnType<typeof readInventory>>;
+    // Every call of this read stops on the user's cancel, and when VBoxManage turns out unusable.
+    const calls = new AbortController();
+    const stopCalls = (): void => calls.abort();
+    signal.addEventListener('abort', stopCalls, { once: true });
     try {
-      inv = await readInventory(runner, {});
-    } catch (err) {
-      await hostInfo;
-      return this.fallback(
-        { ...base, found: true, version },
-        `VBoxManage ${version} could not list the VMs: ${(err as Error).message}.`,
+      // Files first (no VBoxManage needed): where each VM's settings file is, and its parse.
+      const registryP = readRegistry(this.registryOptions()).catch((err: unknown) => {
+        console.warn(`[vm-companion] VirtualBox.xml could not be read: ${(err as Error).message}`);
+        return undefined;
+      });
+      const fileReads = new Map<string, Promise<CfgFileRead>>();
+      const limit = limiter(this.opts.fileConcurrency ?? 4);
+      const { platform } = this.opts;
+      let globalMedia: VboxMedium[] | undefined;
+      const readFileOf = (id: string, cfg: string): Promise<CfgFileRead> => {
+        let p = fileReads.get(cfg);
+        if (!p) {
+          p = limit(() => readSettingsFileOf(id, cfg, { platform, cache: this.cache, globalMedia }));
+          fileReads.set(cfg, p);
+        }
+        return p;
+      };
+      const cfgOf = new Map<string, string>();
+      for (const [id, vm] of Object.entries(persisted?.vms ?? {})) cfgOf.set(id, vm.cfgFile);
+      const located = registryP.then((reg) => {
+        const machines = reg?.registry?.machines ?? [];
+        if (reg?.registry?.media.length) globalMedia = reg.registry.media;
+        for (const m of machines) cfgOf.set(m.uuid, m.src);
+        // Parse the registered files while VBoxManage answers (parses are cached by mtime and size).
+        for (const m of machines) void readFileOf(m.uuid, m.src);
+        return reg;
+      });
+
+      progress.phase = 'listing';
+      const versionP =
+        cachedVersion !== undefined
+          ? Promise.resolve(cachedVersion)
+          : getVersion(runner, { signal: calls.signal });
+      const listingP = listVms(runner, { signal: calls.signal });
+      const runningP = listRunningVms(runner, { signal: calls.signal });
+      const hostP: Promise<HostInfo | undefined> = cachedHost
+        ? Promise.resolve(cachedHost)
+        : readHostInfo(runner, { signal: calls.signal }).catch(() => undefined);
+      for (const p of [versionP, listingP, runningP]) p.catch(() => undefined);
+      const settle = async (): Promise<void> => {
+        calls.abort();
+        await Promise.allSettled([versionP, listingP, runningP, hostP, located]);
+      };
+      listingP.then(
+        (l) => {
+          if (signal.aborted) return;
+          progress.phase = 'reading';
+          progress.total = l.rows.length;
+          progress.listed = l.rows.map(listedSummary);
+        },
+        () => undefined,
       );
+
+      let version: string;
+      try {
+        version = await versionP;
+      } catch (err) {
+        await settle();
+        if (signal.aborted) return this.cancelledPart({ ...base, found: true }, runner);
+        return this.fallback(
+          { ...base, found: false },
+          `VBoxManage at ${found.path} could not be used: ${(err as Error).message}.`,
+          progress,
+        );
+      }
+      let listing: VmListing;
+      try {
+        listing = await listingP;
+      } catch (err) {
+        await settle();
+        if (signal.aborted) return this.cancelledPart({ ...base, found: true, version }, runner, version);
+        return this.fallback(
+          { ...base, found: true, version },
+          `VBoxManage ${version} could not list the VMs: ${(err as Error).message}.`,
+          progress,
+        );
+      }
+      const running = await runningP.catch(() => undefined);
+      await located;
+
+      const reads = await this.readListedVms(listing, running, {
+        ctx,
+        runner,
+        calls: calls.signal,
+        reuse: reuse ? persisted : undefined,
+        cfgOf,
+        readFileOf,
+        globalMedia: () => globalMedia,
+      });
+      const hostInfo = await hostP;
+      const host = combineHostFacts(this.osFacts(), hostInfo ?? undefined);
+      const cancelled = signal.aborted && reads.some((r) => r.cancelled);
+      const vbox: VBoxStatus = { ...base, found: true, version };
+      if (listing.warning)
+        vbox.warning = vbox.warning ? `${vbox.warning} ${listing.warning}` : listing.warning;
+      const part: VboxPart = {
+        vbox,
+        host,
+        version: versionOf(version),
+        entries: reads.map((r) => r.entry),
+        runner,
+      };
+      const issues = [...listing.issues, ...reads.flatMap((r) => (r.issue ? [r.issue] : []))];
+      if (issues.length > 0) part.issues = issues;
+      if (cancelled) part.cancelled = true;
+      else if (persisted && this.opts.cacheFile) {
+        await this.savePersisted(this.opts.cacheFile, persisted, {
+          exe,
+          version,
+          hostInfo: hostInfo ?? undefined,
+          bootTimeMs,
+          listing,
+          reads,
+          cfgOf,
+        });
+      }
+      return part;
+    } finally {
+      signal.removeEventListener('abort', stopCalls);
     }
-    const host = combineHostFacts(this.osFacts(), (await hostInfo) ?? undefined);
+  }
+
+  /**
+   * Reads every VM of `listing` (see {@link readVbox} for which source each VM's values come from),
+   * keeping `list vms` order; updates the read's progress as each VM is done. Never rejects: a VM
+   * not read because of a cancel is an inaccessible entry with {@link NOT_READ_CANCELLED}.
+   */
+  private async readListedVms(
+    listing: VmListing,
+    running: Set<string> | undefined,
+    how: {
+      ctx: ReadContext;
+      runner: VBoxRunner;
+      calls: AbortSignal;
+      reuse: InventoryCacheData | undefined;
+      cfgOf: Map<string, string>;
+      readFileOf: (id: string, cfg: string) => Promise<CfgFileRead>;
+      globalMedia: () => VboxMedium[] | undefined;
+    },
+  ): Promise<VmRead[]> {
+    const { ctx, runner, calls, reuse, cfgOf, readFileOf } = how;
+    const { progress, signal } = ctx;
     const { platform } = this.opts;
-    const entries = await mapBounded(
-      inv.vms,
-      this.opts.fileConcurrency ?? 4,
-      async (summary): Promise<Entry> => {
-        const config = inv.configs.get(summary.id);
-        if (!config) return { summary, config: null };
-        const e = await enrichFromCfgFile(config, { platform, cache: this.cache });
-        return { summary, config: e.config, extras: e.extras, provenance: e.provenance };
-      },
+
+    const fromShowVmInfo = async (row: ListedVm, cfg: string | undefined): Promise<VmRead> => {
+      const notRunning = running !== undefined && !running.has(row.uuid);
+      const before = notRunning && cfg ? await fileStamp(cfg) : undefined;
+      const r = await readVm(runner, row, { signal: calls });
+      if (!r.config)
+        return { entry: { summary: r.summary, config: null }, issue: r.issue, via: 'showvminfo' };
+      if (listing.warning) dropWrapperWarningIssues(r.config);
+      const e = await enrichFromCfgFile(r.config, {
+        platform,
+        cache: this.cache,
+        globalMedia: how.globalMedia(),
+      });
+      const entry: Entry = {
+        summary: r.summary,
+        config: e.config,
+        extras: e.extras,
+        provenance: e.provenance,
+      };
+      const out: VmRead = { entry, via: 'showvminfo' };
+      if (r.issue) out.issue = r.issue;
+      const learnt = r.config.general.cfgFile?.value.trim();
+      if (learnt && isLocalAbsolutePath(learnt, platform)) {
+        out.cfgFile = learnt;
+        // Kept for the next launch only when nothing can have changed during the read.
+        const state = r.summary.state ?? '';
+        if (before && learnt === cfg && r.summary.accessible && !ACTIVE_STATES.has(state)) {
+          const after = await fileStamp(learnt);
+          if (after && sameStamp(before, after)) out.cacheable = { stamp: after, name: row.name };
+        }
+      }
+      return out;
+    };
+
+    const readOne = async (row: ListedVm): Promise<VmRead> => {
+      if (signal.aborted) throw new VBoxError('aborted', 'cancelled');
+      const cfg = cfgOf.get(row.uuid);
+      const notRunning = running !== undefined && !running.has(row.uuid);
+      if (!row.accessible || !notRunning || !cfg) return fromShowVmInfo(row, cfg);
+      const earlier = reuse?.vms[row.uuid]?.showvminfo;
+      if (earlier && earlier.name === row.name && reuse?.vms[row.uuid]?.cfgFile === cfg) {
+        const now = await fileStamp(cfg);
+        if (now && sameStamp(now, earlier.stamp)) {
+          const entry: Entry = {
+            summary: { ...earlier.summary, findings: 0 },
+            config: earlier.config,
+          };
+          if (earlier.extras) entry.extras = earlier.extras;
+          if (earlier.provenance) entry.provenance = earlier.provenance;
+          return {
+            entry,
+            via: 'cache',
+            cfgFile: cfg,
+            cacheable: { stamp: now, name: row.name },
+            reused: earlier,
+          };
+        }
+      }
+      const file = await readFileOf(row.uuid, cfg);
+      if (signal.aborted) throw new VBoxError('aborted', 'cancelled');
+      const result = file.result;
+      if (result && result.config.id === row.uuid && result.config.general.name?.value === row.name) {
+        return { entry: entryFromFile(row, cfg, result), via: 'file', cfgFile: cfg };
+      }
+      return fromShowVmInfo(row, cfg);
+    };
+
+    const rows = listing.rows;
+    return Promise.all(
+      rows.map(async (row, i): Promise<VmRead> => {
+        let read: VmRead;
+        try {
+          read = await readOne(row);
+        } catch (err) {
+          if (!(err instanceof VBoxError && err.kind === 'aborted') && !signal.aborted) {
+            read = {
+              entry: { summary: failedSummary(row, describeFailure(err, runner.timeoutMs)), config: null },
+              via: 'showvminfo',
+            };
+          } else {
+            return {
+              entry: { summary: failedSummary(row, NOT_READ_CANCELLED), config: null },
+              via: 'none',
+              cancelled: true,
+            };
+          }
+        }
+        progress.done++;
+        if (progress.listed && progress.listed[i]?.id === row.uuid)
+          progress.listed[i] = { ...read.entry.summary };
+        return read;
+      }),
     );
-    const vbox: VBoxStatus = { ...base, found: true, version };
-    if (inv.warning) vbox.warning = vbox.warning ? `${vbox.warning} ${inv.warning}` : inv.warning;
-    const part: VboxPart = { vbox, host, version: versionOf(version), entries, runner };
-    if (inv.issues.length > 0) part.issues = inv.issues;
-    return part;
+  }
+
+  /**
+   * Writes the persistent cache after a complete read: VBoxManage's version and host facts, and for
+   * every listed VM its settings file path, its parse (when held), and its reusable `showvminfo`
+   * read. A failure to write is logged, never fatal.
+   */
+  private async savePersisted(
+    file: string,
+    previous: InventoryCacheData,
+    read: {
+      exe: ExeStamp | undefined;
+      version: string;
+      hostInfo: HostInfo | undefined;
+      bootTimeMs: number;
+      listing: VmListing;
+      reads: VmRead[];
+      cfgOf: Map<string, string>;
+    },
+  ): Promise<void> {
+    const next = emptyInventoryCache(this.opts.appVersion);
+    if (read.exe) {
+      next.vboxManage = { exe: read.exe, version: read.version };
+      if (read.hostInfo) {
+        const info: HostInfo = { ...read.hostInfo, issues: [] };
+        delete info.memoryAvailableMB; // changes all the time; not used from the cache
+        next.hostInfo = { exe: read.exe, bootTimeMs: read.bootTimeMs, info };
+      } else if (previous.hostInfo && sameExe(previous.hostInfo.exe, read.exe)) {
+        next.hostInfo = previous.hostInfo;
+      }
+    }
+    read.listing.rows.forEach((row, i) => {
+      const r = read.reads[i];
+      const cfgFile = r.cfgFile ?? read.cfgOf.get(row.uuid);
+      if (!cfgFile) return;
+      const vm: CachedVm = { cfgFile };
+      const parsed = this.cache.peek(cfgFile);
+      if (parsed && parsed.result.config.id === row.uuid && !parsed.result.encrypted)
+        vm.file = { stamp: parsed.stamp, result: parsed.result };
+      if (r.cacheable && r.entry.config) {
+        vm.showvminfo = r.reused ?? {
+          stamp: r.cacheable.stamp,
+          name: r.cacheable.name,
+          readAt: Date.now(),
+          summary: r.entry.summary,
+          config: r.entry.config,
+          ...(r.entry.extras ? { extras: r.entry.extras } : {}),
+          ...(r.entry.provenance ? { provenance: r.entry.provenance } : {}),
+        };
+      }
+      next.vms[row.uuid] = vm;
+    });
+    try {
+      await saveInventoryCache(file, next);
+      this.persisted = Promise.resolve(next);
+    } catch (err) {
+      console.warn(`[vm-companion] the inventory cache could not be written: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -918,7 +1465,7 @@ export class InventoryService implements InventoryProvider {
    * The KVM part of a read: with a connection URI, every domain through virsh. Never rejects: no URI
    * (KVM not read), a refused URI, a missing virsh or a failed connection end up in the status.
    */
-  private async readKvm(): Promise<{ status: KvmStatus; entries: Entry[] }> {
+  private async readKvm(signal?: AbortSignal): Promise<{ status: KvmStatus; entries: Entry[] }> {
     const chosen = chooseLibvirtUri(this.opts.store.getPrefs().libvirtUri, this.opts.env);
     const located = await (
       this.opts.locateVirsh
@@ -948,10 +1495,12 @@ export class InventoryService implements InventoryProvider {
     );
     let inv: Awaited<ReturnType<typeof readKvmInventory>>;
     try {
-      inv = await readKvmInventory(runner);
+      inv = await readKvmInventory(runner, signal ? { signal } : {});
     } catch (err) {
       await versionP;
-      status.error = `virsh could not read the domains of ${uri}: ${(err as Error).message}`;
+      status.error = signal?.aborted
+        ? NOT_READ_CANCELLED
+        : `virsh could not read the domains of ${uri}: ${(err as Error).message}`;
       return { status, entries: [] };
     }
     const version = await versionP;
@@ -981,8 +1530,12 @@ export class InventoryService implements InventoryProvider {
     return d.vms.map((summary) => ({ summary, config: d.configs.get(summary.id) ?? null }));
   }
 
-  private async read(): Promise<Snapshot> {
-    const [vb, vmware, kvm] = await Promise.all([this.readVbox(), this.readVmware(), this.readKvm()]);
+  private async read(ctx: ReadContext): Promise<Snapshot> {
+    const [vb, vmware, kvm] = await Promise.all([
+      this.readVbox(ctx),
+      this.readVmware(),
+      this.readKvm(ctx.signal),
+    ]);
     const { platform } = this.opts;
     const taken = new Map<string, Entry>(vb.entries.map((e) => [e.summary.id.toLowerCase(), e]));
     const unique = (e: Entry, newId: () => string): Entry => {
@@ -1018,6 +1571,8 @@ export class InventoryService implements InventoryProvider {
     }
     const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };
     if (vb.issues) base.issues = vb.issues;
+    if (vb.cancelled || (ctx.signal.aborted && kvm.status.error === NOT_READ_CANCELLED))
+      base.cancelled = true;
     const snap = this.finalize(base, vb.version, entries, demo ? [] : this.demoEntries());
     return vb.runner ? { ...snap, runner: vb.runner } : snap;
   }

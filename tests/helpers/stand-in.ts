@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertReadOnlyArgs } from '../../app/core/vbox/runner.ts';
@@ -31,6 +31,21 @@ export interface ScenarioVm {
   error?: { exitCode: number; stderr: string; stdout?: string };
   hang?: boolean;
   delayMs?: number;
+  /** Answer showvminfo with that recording, its name= and UUID= replaced by this entry's. */
+  derivedFrom?: string;
+  /** showvminfo --machinereadable answers this many bytes of junk. */
+  floodBytes?: number;
+  /** showvminfo --machinereadable answers nothing (exit 0). */
+  emptyOutput?: boolean;
+}
+
+/** A fixed answer for every call whose argv starts with `argv` (see tests/stand-in/README.md). */
+export interface CommandError {
+  argv: string[];
+  exitCode?: number;
+  stderr?: string;
+  stdout?: string;
+  hang?: boolean;
 }
 
 /** A scenario file's content. */
@@ -46,10 +61,11 @@ export interface Scenario {
   floodBytes?: number;
   emptyOutput?: boolean;
   ignoreSigterm?: boolean;
+  commandErrors?: CommandError[];
   vms: ScenarioVm[];
 }
 
-/** Resolves `lab` / `failing` to the bundled scenario file; any other value is used as a path. */
+/** Resolves a bundled scenario's name (`lab`, `failing`, `failure-modes`, …) to its file; any other value is used as a path. */
 export function scenarioPath(scenario: string): string {
   return /^[a-z0-9-]+$/i.test(scenario)
     ? path.join(SCENARIOS_DIR, `${scenario}.json`)
@@ -127,4 +143,132 @@ export function assertOnlyReadVerbs(log: string | string[][]): void {
     }
   }
   if (bad.length > 0) throw new Error(`the stand-in was asked non-read commands: ${bad.join(', ')}`);
+}
+
+/** One VM of {@link writeVboxLab}: a real `.vbox` fixture and a real `showvminfo` recording, both given a new UUID and name. */
+export interface VboxLabVm {
+  /** `.vbox`/`.xml` fixture, relative to tests/fixtures (e.g. `vbox/vbox6x-linux-savedstate-8-adapters-xml-comment-it.vbox`). */
+  vbox: string;
+  /** `showvminfo --machinereadable` recording the stand-in answers for this VM, relative to tests/fixtures. */
+  showvminfo: string;
+  /** Name printed by `list vms` and written into both files (default: the `.vbox` fixture's `Machine/@name`). */
+  name?: string;
+  /** Name written into the `.vbox` only, when it must differ from the listed one. */
+  fileName?: string;
+  running?: boolean;
+  delayMs?: number;
+  hang?: boolean;
+}
+
+/** Result of {@link writeVboxLab}. */
+export interface VboxLab {
+  /** The VirtualBox home folder (set `VBOX_USER_HOME` to it): holds `VirtualBox.xml`. */
+  home: string;
+  /** The stand-in scenario file. */
+  scenarioFile: string;
+  /** Per VM, in order: UUID, listed name and the paths of its settings file and recording copy. */
+  vms: { uuid: string; name: string; vboxFile: string; dump: string }[];
+}
+
+/**
+ * A lab with real settings files: in `dir`, a VirtualBox home (`<dir>/vbox-home/VirtualBox.xml`)
+ * registering one `.vbox` per VM (`<dir>/vbox-home/Machines/<n>/<file>`, copies of the fixtures with
+ * a new `Machine/@uuid` — UUID `<uuidPrefix>-0000-4000-8000-<n as 12 hex digits>` — and name),
+ * copies of the `showvminfo` recordings with the same UUID and name and `CfgFile` pointing at the
+ * copy, the lab's `hostinfo`/`systemproperties` recordings, and a scenario file for the stand-in.
+ */
+export function writeVboxLab(
+  dir: string,
+  vms: VboxLabVm[],
+  opts: { delayMs?: number; version?: string; uuidPrefix?: string } = {},
+): VboxLab {
+  const lab = loadScenario('lab');
+  const home = path.join(dir, 'vbox-home');
+  const fx = path.join(dir, 'fx');
+  mkdirSync(path.join(fx, 'showvminfo'), { recursive: true });
+  for (const rel of [lab.hostinfo!, lab.systemproperties!]) {
+    mkdirSync(path.dirname(path.join(fx, rel)), { recursive: true });
+    copyFileSync(path.join(FIXTURES_DIR, rel), path.join(fx, rel));
+  }
+  const prefix = opts.uuidPrefix ?? 'c0ffee00';
+  const out: VboxLab['vms'] = [];
+  const entries: string[] = [];
+  const scenarioVms: ScenarioVm[] = [];
+  vms.forEach((vm, i) => {
+    const uuid = `${prefix}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+    const xml = readFileSync(path.join(FIXTURES_DIR, vm.vbox), 'latin1');
+    const tag = /<Machine\b[^>]*>/.exec(xml);
+    if (!tag) throw new Error(`${vm.vbox} has no <Machine> element`);
+    const oldUuid = /\buuid="\{([^}]*)\}"/.exec(tag[0])?.[1] ?? '';
+    const oldName = /\bname="([^"]*)"/.exec(tag[0])?.[1] ?? '';
+    const name = vm.name ?? (oldName === oldUuid ? uuid : oldName);
+    const fileName = vm.fileName ?? name;
+    const escaped = fileName.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const newTag = tag[0]
+      .replace(/\buuid="\{[^}]*\}"/, `uuid="{${uuid}}"`)
+      .replace(/\bname="[^"]*"/, () => `name="${escaped}"`);
+    const vmDir = path.join(home, 'Machines', String(i));
+    mkdirSync(vmDir, { recursive: true });
+    const vboxFile = path.join(vmDir, path.basename(vm.vbox));
+    writeFileSync(
+      vboxFile,
+      xml.replace(tag[0], () => newTag),
+      'latin1',
+    );
+    const dumpRel = `showvminfo/vm-${i}.txt`;
+    const dump = readFileSync(path.join(FIXTURES_DIR, vm.showvminfo), 'utf8')
+      .replace(/^UUID="[^"\r\n]*"/m, `UUID="${uuid}"`)
+      .replace(/^name="[^"\r\n]*"/m, () => `name="${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`)
+      .replace(/^CfgFile="[^\r\n]*"/m, () => `CfgFile="${vboxFile.replace(/\\/g, '\\\\')}"`);
+    writeFileSync(path.join(fx, dumpRel), dump);
+    entries.push(`      <MachineEntry uuid="{${uuid}}" src="${vboxFile}"/>`);
+    const sv: ScenarioVm = { uuid, name, showvminfo: dumpRel };
+    if (vm.running) sv.running = true;
+    if (vm.delayMs) sv.delayMs = vm.delayMs;
+    if (vm.hang) sv.hang = true;
+    scenarioVms.push(sv);
+    out.push({ uuid, name, vboxFile, dump: path.join(fx, dumpRel) });
+  });
+  writeFileSync(
+    path.join(home, 'VirtualBox.xml'),
+    [
+      '<?xml version="1.0"?>',
+      '<VirtualBox xmlns="http://www.virtualbox.org/" version="1.19-linux">',
+      '  <Global>',
+      '    <MachineRegistry>',
+      ...entries,
+      '    </MachineRegistry>',
+      '  </Global>',
+      '</VirtualBox>',
+      '',
+    ].join('\n'),
+  );
+  const scenarioFile = path.join(dir, 'vbox-lab.json');
+  writeFileSync(
+    scenarioFile,
+    JSON.stringify(
+      {
+        description: `writeVboxLab: ${vms.length} VMs with settings files`,
+        version: opts.version ?? lab.version,
+        hostinfo: lab.hostinfo,
+        systemproperties: lab.systemproperties,
+        fixturesDir: fx,
+        delayMs: opts.delayMs ?? 0,
+        vms: scenarioVms,
+      },
+      null,
+      2,
+    ),
+  );
+  return { home, scenarioFile, vms: out };
+}
+
+/** Rewrites the `running` flags of a {@link writeVboxLab} scenario (the VMs whose UUIDs are in `running`). */
+export function setRunning(scenarioFile: string, running: readonly string[]): void {
+  const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Scenario;
+  for (const vm of scenario.vms) {
+    if (running.includes(vm.uuid)) vm.running = true;
+    else delete vm.running;
+  }
+  writeFileSync(scenarioFile, JSON.stringify(scenario, null, 2));
 }

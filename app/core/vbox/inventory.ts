@@ -75,6 +75,28 @@ export async function listVms(runner: VBoxRunner, opts: { signal?: AbortSignal }
 }
 
 /**
+ * Runs `VBoxManage list runningvms` (same row format as `list vms`; VirtualBox 3.x–7.x) and returns
+ * the UUIDs it lists, lower case. The command lists VMs that are Running, Paused, Teleporting,
+ * LiveSnapshotting or TeleportingPausedVM — not Starting, Saving, Restoring or Stuck (reference
+ * §4.1). Rejects with `VBoxError` when the call fails or is aborted.
+ */
+export async function listRunningVms(
+  runner: VBoxRunner,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Set<string>> {
+  const { stdout } = await runner.run(['list', 'runningvms'], { signal: opts.signal });
+  return new Set(parseListVms(stdout).vms.map((vm) => vm.uuid.toLowerCase()));
+}
+
+/**
+ * Removes the Linux wrapper's `WARNING:` banner issues from a `showvminfo` configuration (in place),
+ * for when the banner is already reported once for VirtualBox as a whole (`VmListing.warning`).
+ */
+export function dropWrapperWarningIssues(config: VmConfig): void {
+  config.issues = config.issues.filter((i) => !i.message.startsWith(WRAPPER_WARNING_ISSUE));
+}
+
+/**
  * Reads the VMs of `listing` (all its rows, or the ones the caller kept) with
  * `showvminfo <uuid> --machinereadable`, through the runner's bounded queue; see
  * {@link readInventory} for how failures are reported. `listing.issues` and `warning` are passed
@@ -105,8 +127,7 @@ export async function readListedVms(
   for (const r of results) {
     vms.push(r.summary);
     if (r.config) {
-      if (warning)
-        r.config.issues = r.config.issues.filter((i) => !i.message.startsWith(WRAPPER_WARNING_ISSUE));
+      if (warning) dropWrapperWarningIssues(r.config);
       configs.set(r.summary.id, r.config);
     }
     if (r.issue) issues.push(r.issue);

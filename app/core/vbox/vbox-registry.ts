@@ -212,24 +212,34 @@ function fsError(e: unknown, what: string, filePath: string): string {
   return `${what} could not be read (${filePath}): ${(e as Error)?.message ?? String(e)}`;
 }
 
+/** Result of {@link readRegistry}: the first usable `VirtualBox.xml`, parsed, without reading any `.vbox`. */
+export interface RegistryRead {
+  /** The `VirtualBox.xml` that was used, if any candidate was readable. */
+  registryPath?: string;
+  /** Every candidate looked at, in order, with why it was not used. */
+  tried: { path: string; error?: string }[];
+  /** The parsed registry (machines, system properties, legacy media), when one was usable. */
+  registry?: VirtualBoxXml;
+  /** Malformed candidates and the used registry's own problems, messages prefixed with the file name or path. */
+  issues: ReadIssue[];
+}
+
 /**
- * Discovers VirtualBox VMs with no `VBoxManage`: reads the first readable `VirtualBox.xml`
- * candidate, then every registered `.vbox` (media of the legacy global registry are passed on so
- * pre-4.0 disks resolve). Never rejects: a missing or unreadable candidate is recorded in `tried`
- * and the next one is tried; a candidate that exists but is malformed is recorded too and the next
- * candidate is tried; a VM whose settings file is missing, inaccessible or malformed becomes an
- * entry with `error` and an inaccessible summary (name = the file's base name); a registry UUID
- * that differs from the file's is reported as an issue of that VM.
+ * Finds and parses the first readable, well-formed `VirtualBox.xml` among the candidates
+ * (`opts.candidates`, else {@link virtualBoxXmlCandidates}: `VBOX_USER_HOME`, then the standard
+ * per-OS location). Reads no machine settings file. Never rejects: a missing, unreadable or
+ * malformed candidate is recorded in `tried` (a malformed one also in `issues`) and the next one is
+ * tried. Used by {@link discoverFromRegistry} and by the inventory service to learn where each VM's
+ * `.vbox` is (`registry.machines[].src`).
  */
-export async function discoverFromRegistry(opts: DiscoverOptions = {}): Promise<RegistryDiscovery> {
+export async function readRegistry(opts: DiscoverOptions = {}): Promise<RegistryRead> {
   const platform = opts.platform ?? process.platform;
   const env = opts.env ?? process.env;
   const homedir = opts.homedir ?? osHomedir();
   const read = opts.readFile ?? ((p: string) => readFile(p));
   const candidates = opts.candidates ?? virtualBoxXmlCandidates(platform, env, homedir);
 
-  const out: RegistryDiscovery = { tried: [], machines: [], systemProperties: {}, issues: [] };
-  let registry: VirtualBoxXml | undefined;
+  const out: RegistryRead = { tried: [], issues: [] };
   for (const candidate of candidates) {
     let bytes: Uint8Array;
     try {
@@ -238,6 +248,7 @@ export async function discoverFromRegistry(opts: DiscoverOptions = {}): Promise<
       out.tried.push({ path: candidate, error: fsError(e, 'VirtualBox.xml', candidate) });
       continue;
     }
+    let registry: VirtualBoxXml;
     try {
       registry = parseVirtualBoxXml(decodeSettingsBytes(bytes), { path: candidate });
     } catch (e) {
@@ -248,13 +259,36 @@ export async function discoverFromRegistry(opts: DiscoverOptions = {}): Promise<
     }
     out.tried.push({ path: candidate });
     out.registryPath = candidate;
+    out.registry = registry;
+    const base = pathApiFor(candidate).basename(candidate);
+    out.issues.push(...registry.issues.map((i) => ({ ...i, message: `${base}: ${i.message}` })));
     break;
   }
-  if (!registry) return out;
+  return out;
+}
 
+/**
+ * Discovers VirtualBox VMs with no `VBoxManage`: reads the first readable `VirtualBox.xml`
+ * candidate (see {@link readRegistry}), then every registered `.vbox` (media of the legacy global
+ * registry are passed on so pre-4.0 disks resolve). Never rejects: a missing or unreadable candidate
+ * is recorded in `tried` and the next one is tried; a candidate that exists but is malformed is
+ * recorded too and the next candidate is tried; a VM whose settings file is missing, inaccessible or
+ * malformed becomes an entry with `error` and an inaccessible summary (name = the file's base name);
+ * a registry UUID that differs from the file's is reported as an issue of that VM.
+ */
+export async function discoverFromRegistry(opts: DiscoverOptions = {}): Promise<RegistryDiscovery> {
+  const read = opts.readFile ?? ((p: string) => readFile(p));
+  const found = await readRegistry(opts);
+  const out: RegistryDiscovery = {
+    tried: found.tried,
+    machines: [],
+    systemProperties: {},
+    issues: found.issues,
+  };
+  const registry = found.registry;
+  if (!registry || !found.registryPath) return out;
+  out.registryPath = found.registryPath;
   out.systemProperties = registry.systemProperties;
-  const base = pathApiFor(out.registryPath!).basename(out.registryPath!);
-  out.issues.push(...registry.issues.map((i) => ({ ...i, message: `${base}: ${i.message}` })));
 
   for (const m of registry.machines) {
     const fileBase = pathApiFor(m.src)
