@@ -443,6 +443,14 @@ function valueLabel(id: string, raw: string, lang: Language, lookup: CatalogLook
   return /^[(（]/.test(label) ? `${raw} ${label}` : `${raw} (${label})`;
 }
 
+/**
+ * A VM name on one line of the text report: line breaks inside it (VirtualBox allows them) are
+ * shown as `\n` (CR LF as `\r\n`), so a name can never look like several lines of the report.
+ */
+export function oneLine(name: string): string {
+  return name.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
 function text<T>(s: Sourced<T> | undefined, lang: Language): string {
   if (s === undefined) return w('notReported', lang);
   if (typeof s.value === 'boolean') return s.value ? w('on', lang) : w('off', lang);
@@ -456,7 +464,7 @@ function pageRows(config: VmConfig, lang: Language): Record<string, Row[]> {
   const d = config.display;
   const mb = (v: Sourced<number> | undefined) => (v === undefined ? w('notReported', lang) : `${v.value} MB`);
   const general: Row[] = [
-    { id: 'general.basic.name', value: text(g.name, lang) },
+    { id: 'general.basic.name', value: oneLine(text(g.name, lang)) },
     { id: 'general.basic.version', value: text(g.osType, lang) },
     { id: 'general.advanced.snapshotFolder', value: text(g.snapshotFolder, lang) },
     { id: 'general.advanced.clipboard', value: text(g.clipboard, lang), raw: g.clipboard?.value },
@@ -630,8 +638,9 @@ function labelOrPort(lang: Language): string {
 export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogLookup): string {
   const { summary, config } = item;
   const out: string[] = [];
-  const name =
-    config?.general.name?.value || summary.name || (lang === 'zh-CN' ? '（未命名的虚拟机）' : '(unnamed VM)');
+  const name = oneLine(
+    config?.general.name?.value || summary.name || (lang === 'zh-CN' ? '（未命名的虚拟机）' : '(unnamed VM)'),
+  );
   const uuid = config ? config.id : summary.id;
   out.push(uuid ? `${name} {${uuid}}` : name);
   out.push('='.repeat(Math.min(80, name.length + uuid.length + 3)));
@@ -710,7 +719,7 @@ export function formatInspectText(items: InspectItem[], lang: Language, lookup: 
 export function formatComparisonText(c: Comparison, lang: Language, onlyDifferences = false): string {
   const out: string[] = [];
   const head = (tag: string, s: VmSummary) =>
-    `${tag}: ${s.name} (${HYPERVISOR_NAMES[s.hypervisor]}, ${s.id})`;
+    `${tag}: ${oneLine(s.name)} (${HYPERVISOR_NAMES[s.hypervisor]}, ${s.id})`;
   out.push(head('A', c.a), head('B', c.b));
   let shown = 0;
   for (const page of c.pages) {

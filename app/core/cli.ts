@@ -62,7 +62,7 @@ import type { HostInfo } from './vbox/parse-hostinfo.ts';
 import { listVms, readHostInfo, readListedVms, readVm, type VmListing } from './vbox/inventory.ts';
 import { parseListVms, type ListedVm } from './vbox/parse-list-vms.ts';
 import { locateVBoxManage } from './vbox/locate.ts';
-import { VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
+import { VBoxError, VBoxRunner, getVersion, isVmUuid } from './vbox/runner.ts';
 import { summaryFromConfig } from './vbox/to-config.ts';
 import { looksLikeDomainXml } from './inventory-service.ts';
 import { evaluateKvmAdvice } from './kvm/advice.ts';
@@ -383,6 +383,26 @@ function runnerExtraEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+/** Why a path given for VBoxManage is unusable: `does not exist`, `is a folder without VBoxManage in it`, `is not executable`. */
+function whatIsThere(p: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 'does not exist';
+  }
+  return st.isDirectory() ? 'is a folder without VBoxManage in it' : 'is not an executable program';
+}
+
+/** The message for a VBoxManage that printed nothing for `list vms` and `--version` (exit code 0; TROUBLE T11). */
+export function silentVBoxManage(vboxManage: string): string {
+  return (
+    `VBoxManage at ${vboxManage} printed nothing, neither for "list vms" nor for "--version" (exit code 0), so no VM can be read. ` +
+    'Some VirtualBox 7.0 hosts do this under the C locale; VM Companion runs VBoxManage with en_US.UTF-8, ' +
+    'which falls back to C when that locale is not installed (see "locale -a").'
+  );
+}
+
 /** What {@link readLive} found: the VMs, and for the advice the version and host info (when they could be read). */
 export interface LiveRead {
   items: InspectItem[];
@@ -436,7 +456,10 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
   const userPath = given === undefined ? undefined : path.resolve(io.cwd, given);
   const located = await locateVBoxManage({ userPath, env: io.env, platform: io.platform });
   if (userPath !== undefined && located.via !== 'user') {
-    throw new CliError(`${givenBy} ${given}: not an executable VBoxManage (looked at ${userPath}).`);
+    throw new CliError(
+      `${givenBy} ${given}: not an executable VBoxManage (${userPath} ${whatIsThere(userPath)}). ` +
+        `Point ${givenBy} at the VBoxManage program (or the folder holding it), or read a saved dump with --file <path>.`,
+    );
   }
   if (!located.path) {
     const tried = located.tried.length > 0 ? ` Looked in: ${located.tried.join(', ')}.` : '';
@@ -452,6 +475,17 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
   } catch (err) {
     throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
   }
+  // `list vms` may rightly print nothing (no VMs), but so does VBoxManage under a broken locale (T11):
+  // then `--version`, which always prints, is empty too.
+  let version: string | undefined;
+  if (listing.rows.length === 0 && listing.issues.length === 0) {
+    try {
+      version = await getVersion(runner);
+    } catch (err) {
+      if (err instanceof VBoxError && err.kind === 'empty')
+        throw new CliError(silentVBoxManage(located.path));
+    }
+  }
   if (listing.warning) io.stderr(`vm-companion: warning: ${listing.warning}\n`);
   for (const issue of listing.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
   const rows = selectListedVms(listing.rows, opts.vm);
@@ -460,7 +494,7 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
     opts.vm === undefined ? [] : otherRunningVms(located.path, runnerExtraEnv(io.env), rows),
   ]);
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
-  const version = await getVersion(runner).catch(() => undefined);
+  version ??= await getVersion(runner).catch(() => undefined);
   const hostInfo = await readHostInfo(runner).catch(() => undefined);
   const items = inventory.vms.map((summary: VmSummary): InspectItem => {
     const config = inventory.configs.get(summary.id) ?? null;

@@ -447,9 +447,11 @@ export class VBoxRunner {
       });
     }
     if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' || overflow) {
-      return new VBoxError('too_large', `${cmd} printed more than ${this.maxBufferBytes} bytes; stopped it`, {
-        cause: error,
-      });
+      return new VBoxError(
+        'too_large',
+        `${cmd} printed more than ${byteSize(this.maxBufferBytes)} and was stopped`,
+        { cause: error },
+      );
     }
     if (timedOut || (error.killed && error.signal)) {
       return timeoutError(args, `no answer within ${this.timeoutMs} ms`, error);
@@ -469,6 +471,17 @@ export class VBoxRunner {
     }
     return new VBoxError('exit', `${cmd} failed: ${error.message}`, { stderr, cause: error });
   }
+}
+
+/**
+ * A byte count for messages: `16 MiB (16777216 bytes)`, `64 KiB (65536 bytes)`, `300 bytes`
+ * (KiB/MiB only when the count is a whole number of them).
+ */
+export function byteSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0)
+    return `${bytes / (1024 * 1024)} MiB (${bytes} bytes)`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB (${bytes} bytes)`;
+  return `${bytes} bytes`;
 }
 
 function abortedError(args: readonly string[]): VBoxError {
