@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { createHandlers } from './api/handlers.ts';
 import { InventoryService } from './inventory-service.ts';
+import { INVENTORY_CACHE_FILE } from './vbox/inventory-cache.ts';
 import { defaultDataDir } from './paths.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -89,7 +90,13 @@ export async function startBrowserMode(
   const dataDir = path.resolve(defaultDataDir(process.platform, env, os.homedir()));
   const store = openStore(dataDir);
   try {
-    const inventory = new InventoryService({ store, env, platform: process.platform });
+    const inventory = new InventoryService({
+      store,
+      env,
+      platform: process.platform,
+      cacheFile: path.join(dataDir, INVENTORY_CACHE_FILE),
+      appVersion: pkg.version,
+    });
     const handlers = createHandlers({
       store,
       inventory,

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../core/api/handlers.ts';
 import { InventoryService } from '../core/inventory-service.ts';
+import { INVENTORY_CACHE_FILE } from '../core/vbox/inventory-cache.ts';
 import { openStore, type Store } from '../core/store/index.ts';
 import { isSafeExternalUrl, safeOpenExternal, setExternalOpener } from './external.ts';
 import { hardenWebContents } from './harden.ts';
@@ -97,7 +98,13 @@ async function start(): Promise<void> {
 
   const dataDir = app.getPath('userData');
   store = openStore(dataDir);
-  const inventory = new InventoryService({ store, env: process.env, platform: process.platform });
+  const inventory = new InventoryService({
+    store,
+    env: process.env,
+    platform: process.platform,
+    cacheFile: path.join(dataDir, INVENTORY_CACHE_FILE),
+    appVersion: app.getVersion(),
+  });
   const handlers = createHandlers({
     store,
     inventory,
