@@ -27,11 +27,27 @@ export default ts.config(
           message: 'Use safeOpenExternal() from app/main/external.ts.',
         },
         {
+          selector: "MemberExpression[computed=true][property.value='openExternal']",
+          message: 'Use safeOpenExternal() from app/main/external.ts.',
+        },
+        {
+          selector: "ObjectPattern > Property[key.name='openExternal']",
+          message: 'Use safeOpenExternal() from app/main/external.ts.',
+        },
+        {
           selector: "Property[key.name='webSecurity'][value.value=false]",
           message: 'webSecurity must never be disabled.',
         },
         {
+          selector: "Property[key.value='webSecurity'][value.value=false]",
+          message: 'webSecurity must never be disabled.',
+        },
+        {
           selector: "Property[key.name='allowRunningInsecureContent'][value.value=true]",
+          message: 'allowRunningInsecureContent must never be enabled.',
+        },
+        {
+          selector: "Property[key.value='allowRunningInsecureContent'][value.value=true]",
           message: 'allowRunningInsecureContent must never be enabled.',
         },
       ],

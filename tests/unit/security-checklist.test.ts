@@ -441,24 +441,23 @@ describe('ESLint bans (the repository config, eslint.config.js)', () => {
     expect(await restricted(code, 'app/main/external.ts')).toEqual([]);
   });
 
-  // Known gap, reported: the selectors match only dotted access and plain keys. When
-  // eslint.config.js also bans these forms, this test starts failing: turn it into a plain `it`.
-  it.fails(
-    'known gap: ESLint also refuses shell["openExternal"], a destructured openExternal and a quoted webSecurity key',
-    async () => {
-      const file = 'app/main/probe-menu.ts';
-      expect(
-        await restricted("export const f = (s: Record<string, () => void>) => s['openExternal']();\n", file),
-      ).toHaveLength(1);
-      expect(
-        await restricted(
-          'export const f = ({ openExternal }: { openExternal: () => void }) => openExternal();\n',
-          file,
-        ),
-      ).toHaveLength(1);
-      expect(await restricted("export const prefs = { 'webSecurity': false };\n", file)).toHaveLength(1);
-    },
-  );
+  it('ESLint also refuses shell["openExternal"], a destructured openExternal and a quoted webSecurity key (#15 #6)', async () => {
+    const file = 'app/main/probe-menu.ts';
+    expect(
+      await restricted("export const f = (s: Record<string, () => void>) => s['openExternal']();\n", file),
+    ).toHaveLength(1);
+    expect(
+      await restricted(
+        'export const f = ({ openExternal }: { openExternal: () => void }) => openExternal();\n',
+        file,
+      ),
+    ).toHaveLength(1);
+    expect(await restricted("export const prefs = { 'webSecurity': false };\n", file)).toHaveLength(1);
+    expect(
+      await restricted("export const prefs = { 'allowRunningInsecureContent': true };\n", file),
+    ).toHaveLength(1);
+    expect(await restricted("export const prefs = { 'webSecurity': true };\n", file)).toEqual([]);
+  });
 });
 
 /** Project source files (app/ and renderer/), relative paths, without node_modules. */
