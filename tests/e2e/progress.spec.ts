@@ -173,7 +173,8 @@ test('the VM list shows while the VMs are read; Cancel says which were not read;
   // One read at a time: the refresh button waits for this one.
   await expect(page.getByTestId('refresh')).toBeDisabled();
   // A VM not read yet does not open (the hint says when it will).
-  await listed.first().click();
+  await expect(listed.first()).toHaveAttribute('aria-disabled', 'true');
+  await listed.first().click({ force: true }); // a user's click (Playwright would wait for it to be enabled)
   await expect(page.getByTestId('page-system')).toHaveCount(0);
   await expect(page.getByTestId('pending-hint')).toContainText('open once the read is done');
 
@@ -202,7 +203,9 @@ test('the VM list shows while the VMs are read; Cancel says which were not read;
   await expect(page.getByTestId('vm-not-read')).toHaveCount(notRead);
   for (const row of await skipped.all()) {
     await expect(row.getByTestId('vm-not-read')).toHaveText('not read');
-    await expect(row.getByTestId('vm-error')).toBeVisible();
+    await expect(row.getByTestId('vm-error')).toHaveText(
+      'Not read: you cancelled the read before this VM was read. Refresh to read it.',
+    );
     await expect(row.getByTestId('findings-count')).toHaveText('—');
   }
   // The VMs read before the cancel are complete (no error), and open.
@@ -256,6 +259,9 @@ test('in Chinese: "n / 8", 取消, and the notice of the VMs not read', async ({
     expect(notRead).toBeGreaterThanOrEqual(1);
     await expect(page.getByTestId('vm-not-read')).toHaveCount(notRead);
     await expect(page.getByTestId('vm-not-read').first()).toHaveText('未读取');
+    await expect(
+      page.locator('[data-testid="vm-row"][data-not-read="true"]').first().getByTestId('vm-error'),
+    ).toHaveText('未读取：你在读到这台虚拟机之前取消了读取。点“刷新”即可读取。');
     await expect(page.getByTestId('read-cancelled-refresh')).toHaveText('刷新');
     await page.screenshot({ path: 'test-results/screens/progress-zh-CN-cancelled.png' });
     await expectNoSeriousA11yViolations(page, 'zh-CN cancelled');

@@ -210,7 +210,7 @@ describe('isListedVmRead', () => {
 describe('notReadAfterCancel', () => {
   const inventory = (vms: VmSummary[], cancelled?: boolean): Inventory =>
     ({ vms, demo: false, cancelled }) as unknown as Inventory;
-  const notReadError = 'Not read: the read was cancelled before this VM was read.';
+  const notReadError = 'Not read: you cancelled reading the VMs. Refresh to read them.';
 
   it('an inventory that was not cancelled left nothing out', () => {
     expect(notReadAfterCancel(inventory([vm(A, { accessible: false })]), reading(0, 1, [vm(A)]))).toEqual({
@@ -219,8 +219,14 @@ describe('notReadAfterCancel', () => {
     });
   });
 
-  it('names the VMs listed readable and inaccessible after the cancel, not those listed inaccessible', () => {
-    const listed = [vm(A), vm(B.toUpperCase()), vm(C), vm(D, { accessible: false, name: '<inaccessible>' })];
+  it('names the VMs still listed readable and inaccessible after the cancel, not those whose row says unreadable', () => {
+    // A was read (its row replaced by its summary); B and C were not read; D was listed inaccessible.
+    const listed = [
+      vm(A, { osType: 'Ubuntu (64-bit)', cpus: 2 }),
+      vm(B.toUpperCase()),
+      vm(C),
+      vm(D, { accessible: false, name: '<inaccessible>' }),
+    ];
     const after = inventory(
       [
         vm(A, { osType: 'Ubuntu (64-bit)', cpus: 2 }),
@@ -231,6 +237,18 @@ describe('notReadAfterCancel', () => {
       true,
     );
     expect(notReadAfterCancel(after, reading(1, 4, listed))).toEqual({ ids: [B, C], count: 2 });
+  });
+
+  it('a VM whose read failed before the cancel is not counted as not read', () => {
+    const failed = 'VBoxManage: error: Could not find a registered machine with UUID {…}';
+    const listed = [vm(A, { accessible: false, error: failed }), vm(B)];
+    const after = inventory(
+      [vm(A, { accessible: false, error: failed }), vm(B, { accessible: false, error: notReadError })],
+      true,
+    );
+    expect(
+      notReadAfterCancel(after, { reading: false, phase: 'cancelled', done: 1, total: 2, listed }),
+    ).toEqual({ ids: [B], count: 1 });
   });
 
   it('without a listing, counts total − done (never below 0)', () => {

@@ -127,17 +127,19 @@ export function isListedVmRead(vm: VmSummary): boolean {
 
 /** What a cancelled read left out (see {@link notReadAfterCancel}). */
 export interface NotRead {
-  /** Ids of the VMs listed as readable before the cancel and inaccessible after it (lower case). */
+  /** Ids of the VMs listed as readable and not read, inaccessible in the inventory (lower case). */
   ids: string[];
   /** How many VMs were not read: `ids.length` when the listing was known, else `total − done`. */
   count: number;
 }
 
 /**
- * The VMs a cancelled read (`Inventory.cancelled`) did not read: those the last progress answer
- * listed as accessible that the inventory now lists as inaccessible (the service marks them so).
- * Without a listing in `last` (the list came back before one was polled), only the count is known,
- * from `total − done`. An inventory that was not cancelled left nothing out.
+ * The VMs a cancelled read (`Inventory.cancelled`) did not read, from the progress answer polled
+ * after the list came back: the service replaces a VM's listing row by its summary once it is read
+ * (an unreadable VM's row then says `accessible: false`), so the VMs the inventory lists as
+ * inaccessible whose row is still a readable listing row are the ones left out. Without a listing in
+ * `last`, only the count is known, from `total − done`. An inventory that was not cancelled left
+ * nothing out.
  */
 export function notReadAfterCancel(inventory: Inventory, last: ReadProgress | null | undefined): NotRead {
   if (!inventory.cancelled) return { ids: [], count: 0 };
