@@ -84,6 +84,7 @@ import {
   loadInventoryCache,
   sameBoot,
   sameExe,
+  sameOptionalStamp,
   saveInventoryCache,
   type CachedVm,
   type CachedVmRead,
@@ -348,8 +349,8 @@ interface VmRead {
   issue?: ReadIssue;
   /** The VM's settings file path, when known. */
   cfgFile?: string;
-  /** Set when this `showvminfo` read may be kept for the next launch: the settings file's stamp and the listed name. */
-  cacheable?: { stamp: Stamp; name: string };
+  /** Set when this `showvminfo` read may be kept for the next launch: the settings file's stamp, the listed name, the NVRAM key. */
+  cacheable?: { stamp: Stamp; name: string; nvram?: CachedVmRead['nvram'] };
   /** The cached read that was reused (kept as it is). */
   reused?: CachedVmRead;
   /** True when the VM was not read because the user cancelled. */
@@ -389,6 +390,26 @@ function entryFromFile(row: ListedVm, cfgFile: string, result: VboxFileResult): 
     extras: result.extras,
     provenance: { vboxFile: { path: cfgFile, read: true }, discrepancies: [] },
   };
+}
+
+/**
+ * True for an EFI VM when VBoxManage is 7.1 or later: its Secure Boot setting lives in the VM's NVRAM
+ * file (never in the `.vbox`), and only `showvminfo` of VirtualBox ≥ 7.1 prints it (`SecureBoot`,
+ * reference §2.2) — so such a VM is read with `showvminfo` even when its settings file is readable.
+ */
+export function needsShowVmInfoForSecureBoot(config: VmConfig, version: VersionLike | undefined): boolean {
+  if (!/^efi/i.test(config.system.firmware?.value ?? '') || !version) return false;
+  return version.major > 7 || (version.major === 7 && version.minor >= 1);
+}
+
+/** Where VirtualBox keeps an EFI VM's NVRAM by default: `<settings file name>.nvram` beside the settings file. */
+function defaultNvramPath(cfgFile: string): string {
+  return path.join(path.dirname(cfgFile), `${path.basename(cfgFile).replace(/\.(vbox|xml)$/i, '')}.nvram`);
+}
+
+/** The NVRAM file `showvminfo` printed (`NvramFile`, 7.0.16+; `BIOS NVRAM File` before), if any. */
+function printedNvramPath(config: VmConfig): string | undefined {
+  return config.unknownKeys.find((k) => k.key === 'NvramFile' || k.key === 'BIOS NVRAM File')?.value;
 }
 
 /** Runs at most `n` of the functions given to it at once (FIFO). */
@@ -1194,6 +1215,7 @@ export class InventoryService implements InventoryProvider {
         cfgOf,
         readFileOf,
         globalMedia: () => globalMedia,
+        version: versionOf(version),
       });
       const hostInfo = await hostP;
       const host = combineHostFacts(this.osFacts(), hostInfo ?? undefined);
@@ -1244,6 +1266,8 @@ export class InventoryService implements InventoryProvider {
       cfgOf: Map<string, string>;
       readFileOf: (id: string, cfg: string) => Promise<CfgFileRead>;
       globalMedia: () => VboxMedium[] | undefined;
+      /** VBoxManage's version (decides whether EFI VMs need `showvminfo` for Secure Boot). */
+      version: VersionLike | undefined;
     },
   ): Promise<VmRead[]> {
     const { ctx, runner, calls, reuse, cfgOf, readFileOf } = how;
@@ -1253,6 +1277,8 @@ export class InventoryService implements InventoryProvider {
     const fromShowVmInfo = async (row: ListedVm, cfg: string | undefined): Promise<VmRead> => {
       const notRunning = running !== undefined && !running.has(row.uuid);
       const before = notRunning && cfg ? await fileStamp(cfg) : undefined;
+      const nvramGuess = before && cfg ? defaultNvramPath(cfg) : undefined;
+      const nvramBefore = nvramGuess ? ((await fileStamp(nvramGuess)) ?? null) : null;
       const r = await readVm(runner, row, { signal: calls });
       if (!r.config)
         return { entry: { summary: r.summary, config: null }, issue: r.issue, via: 'showvminfo' };
@@ -1277,7 +1303,18 @@ export class InventoryService implements InventoryProvider {
         const state = r.summary.state ?? '';
         if (before && learnt === cfg && r.summary.accessible && !ACTIVE_STATES.has(state)) {
           const after = await fileStamp(learnt);
-          if (after && sameStamp(before, after)) out.cacheable = { stamp: after, name: row.name };
+          let nvram: CachedVmRead['nvram'];
+          let unchanged = after !== undefined && sameStamp(before, after);
+          if (unchanged && nvramGuess && /^efi/i.test(r.config.system.firmware?.value ?? '')) {
+            // Secure Boot lives in the NVRAM file: it is part of the key (when it is where it is expected).
+            const printed = printedNvramPath(r.config);
+            const nvramAfter = (await fileStamp(nvramGuess)) ?? null;
+            unchanged =
+              (printed === undefined || printed === nvramGuess) && sameOptionalStamp(nvramBefore, nvramAfter);
+            nvram = { path: nvramGuess, stamp: nvramAfter };
+          }
+          if (unchanged && after)
+            out.cacheable = { stamp: after, name: row.name, ...(nvram ? { nvram } : {}) };
         }
       }
       return out;
@@ -1291,7 +1328,12 @@ export class InventoryService implements InventoryProvider {
       const earlier = reuse?.vms[row.uuid]?.showvminfo;
       if (earlier && earlier.name === row.name && reuse?.vms[row.uuid]?.cfgFile === cfg) {
         const now = await fileStamp(cfg);
-        if (now && sameStamp(now, earlier.stamp)) {
+        const nvramNow = earlier.nvram ? ((await fileStamp(earlier.nvram.path)) ?? null) : null;
+        if (
+          now &&
+          sameStamp(now, earlier.stamp) &&
+          (!earlier.nvram || sameOptionalStamp(earlier.nvram.stamp, nvramNow))
+        ) {
           const entry: Entry = {
             summary: { ...earlier.summary, findings: 0 },
             config: earlier.config,
@@ -1310,7 +1352,12 @@ export class InventoryService implements InventoryProvider {
       const file = await readFileOf(row.uuid, cfg);
       if (signal.aborted) throw new VBoxError('aborted', 'cancelled');
       const result = file.result;
-      if (result && result.config.id === row.uuid && result.config.general.name?.value === row.name) {
+      if (
+        result &&
+        result.config.id === row.uuid &&
+        result.config.general.name?.value === row.name &&
+        !needsShowVmInfoForSecureBoot(result.config, how.version)
+      ) {
         return { entry: entryFromFile(row, cfg, result), via: 'file', cfgFile: cfg };
       }
       return fromShowVmInfo(row, cfg);
@@ -1386,6 +1433,7 @@ export class InventoryService implements InventoryProvider {
           stamp: r.cacheable.stamp,
           name: r.cacheable.name,
           readAt: Date.now(),
+          ...(r.cacheable.nvram ? { nvram: r.cacheable.nvram } : {}),
           summary: r.entry.summary,
           config: r.entry.config,
           ...(r.entry.extras ? { extras: r.entry.extras } : {}),

@@ -67,7 +67,8 @@ function lab(delayMs: number, scenarioDelayMs = 0): VboxLab {
     { vbox: LIBVIRT, showvminfo: RUNNING_DUMP, running: true, delayMs },
     { vbox: OLD, showvminfo: OTHER_DUMP },
   ];
-  return writeVboxLab(dir, vms, { delayMs: scenarioDelayMs });
+  // VirtualBox 7.0: the EFI VM (OLD) is read from its file (7.1 would need showvminfo for Secure Boot).
+  return writeVboxLab(dir, vms, { delayMs: scenarioDelayMs, version: '7.0.18r162988' });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -17,6 +17,7 @@ import {
 } from '../../app/core/vbox/inventory-cache.ts';
 import { openStore, type Store } from '../../app/core/store/index.ts';
 import {
+  FIXTURES_DIR,
   STAND_IN,
   assertOnlyReadVerbs,
   readStandInLog,
@@ -59,6 +60,12 @@ const VMS = [
     showvminfo: 'showvminfo/vbox514-windows-host-CRLF-sata-only-poweroff.txt',
   },
 ];
+
+/**
+ * VirtualBox 7.0 for most tests: its showvminfo does not print Secure Boot, so EFI VMs (the 3.2
+ * `.xml`) are read from their files too. With 7.1, EFI VMs need showvminfo (see the last test).
+ */
+const V70 = { version: '7.0.18r162988' };
 
 let dir: string;
 let logFile: string;
@@ -105,7 +112,7 @@ const showvminfos = (from = 0): string[] =>
 
 describe('cold read: settings files instead of showvminfo', () => {
   it('makes no showvminfo for readable VMs that are not running, and shows the files’ real values', async () => {
-    const lab = writeVboxLab(dir, VMS);
+    const lab = writeVboxLab(dir, VMS, V70);
     const svc = service(lab);
     const inv = await svc.list();
     expect(callsSince(0).sort()).toEqual(['--version', 'list hostinfo', 'list runningvms', 'list vms']);
@@ -157,7 +164,7 @@ describe('cold read: settings files instead of showvminfo', () => {
   });
 
   it('a running VM is read with showvminfo and completed from its file', async () => {
-    const lab = writeVboxLab(dir, VMS);
+    const lab = writeVboxLab(dir, VMS, V70);
     setRunning(lab.scenarioFile, [lab.vms[0].uuid]);
     const svc = service(lab);
     const inv = await svc.list();
@@ -179,7 +186,11 @@ describe('cold read: settings files instead of showvminfo', () => {
   });
 
   it('missing, damaged, encrypted or foreign settings files, and a name that differs, fall back to showvminfo', async () => {
-    const lab = writeVboxLab(dir, [...VMS, { ...VMS[1], name: 'listed-name', fileName: 'old-file-name' }]);
+    const lab = writeVboxLab(
+      dir,
+      [...VMS, { ...VMS[1], name: 'listed-name', fileName: 'old-file-name' }],
+      V70,
+    );
     fs.rmSync(lab.vms[0].vboxFile);
     fs.writeFileSync(lab.vms[1].vboxFile, '<?xml version="1.0"?>\n<VirtualBox><Machine uuid="{');
     fs.writeFileSync(
@@ -211,14 +222,14 @@ describe('cold read: settings files instead of showvminfo', () => {
 
 describe('persistent cache', () => {
   it('a warm relaunch makes at most 3 VBoxManage calls and shows the same inventory', async () => {
-    const lab = writeVboxLab(dir, [...VMS, VMS[1]]);
+    const lab = writeVboxLab(dir, [...VMS, VMS[1]], V70);
     // VM 4's file cannot be parsed: it needs showvminfo, whose answer the cache keeps.
     fs.writeFileSync(lab.vms[4].vboxFile, '<VirtualBox><Machine uuid="{broken');
     const first = await service(lab, { cacheFile }).list();
     expect(showvminfos()).toEqual([lab.vms[4].uuid]);
     const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as InventoryCacheData;
     expect(cache).toMatchObject({ format: INVENTORY_CACHE_FORMAT, version: INVENTORY_CACHE_VERSION });
-    expect(cache.vboxManage?.version).toBe('7.1.12r169651');
+    expect(cache.vboxManage?.version).toBe('7.0.18r162988');
     expect(cache.vms[lab.vms[4].uuid].showvminfo?.name).toBe(lab.vms[4].name);
     expect(cache.vms[lab.vms[0].uuid].file?.result.config.system.memoryMB?.value).toBe(4096);
 
@@ -237,7 +248,7 @@ describe('persistent cache', () => {
   });
 
   it('a changed settings file is read again; a changed state needs showvminfo again', async () => {
-    const lab = writeVboxLab(dir, [...VMS, VMS[1]]);
+    const lab = writeVboxLab(dir, [...VMS, VMS[1]], V70);
     fs.writeFileSync(lab.vms[4].vboxFile, '<VirtualBox><Machine uuid="{broken');
     await service(lab, { cacheFile }).list();
 
@@ -276,7 +287,7 @@ describe('persistent cache', () => {
   });
 
   it('refresh re-runs --version, list hostinfo and the cached showvminfo reads', async () => {
-    const lab = writeVboxLab(dir, [...VMS, VMS[1]]);
+    const lab = writeVboxLab(dir, [...VMS, VMS[1]], V70);
     fs.writeFileSync(lab.vms[4].vboxFile, '<VirtualBox><Machine uuid="{broken');
     await service(lab, { cacheFile }).list();
     const svc = service(lab, { cacheFile });
@@ -293,7 +304,7 @@ describe('persistent cache', () => {
   });
 
   it('a corrupt or foreign cache file is ignored, the VMs are read normally, and the file is rewritten', async () => {
-    const lab = writeVboxLab(dir, VMS);
+    const lab = writeVboxLab(dir, VMS, V70);
     const expected = (await service(lab).list()).vms;
     for (const junk of [
       '{"format":"vm-companion-inventory-cache","version":1,"vms":{',
@@ -318,7 +329,7 @@ describe('persistent cache', () => {
   });
 
   it('a damaged VM entry is dropped alone; the lab without settings files keeps calling showvminfo', async () => {
-    const lab = writeVboxLab(dir, VMS);
+    const lab = writeVboxLab(dir, VMS, V70);
     await service(lab, { cacheFile }).list();
     const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as InventoryCacheData;
     (data.vms[lab.vms[0].uuid] as unknown as Record<string, unknown>).file = { stamp: 'x' };
@@ -342,5 +353,68 @@ describe('persistent cache', () => {
     const m = readStandInLog(logFile).length;
     const again = await labSvc().list();
     expect(showvminfos(m)).toHaveLength(again.vms.length);
+  });
+
+  it('with VirtualBox 7.1, an EFI VM is read with showvminfo (Secure Boot), kept while its .vbox and NVRAM are unchanged', async () => {
+    const efiDump = 'showvminfo/vbox60-linux-efi-virtio-bridged-7cpus-name-with-space.txt';
+    const lab = writeVboxLab(dir, [VMS[1], { vbox: VMS[3].vbox, showvminfo: efiDump }]);
+    const efi = lab.vms[1];
+    const inv = await service(lab, { cacheFile }).list();
+    expect(inv.vbox.version).toBe('7.1.12r169651');
+    expect(showvminfos()).toEqual([efi.uuid]);
+    expect(inv.vms.find((v) => v.id === efi.uuid)).toMatchObject({ cpus: 7, source: 'vboxmanage' });
+    const nvram = path.join(
+      path.dirname(efi.vboxFile),
+      'vbox32-macos-settings-1.10-innotek-ns-efi-name-with-space.nvram',
+    );
+    const cached = (JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as InventoryCacheData).vms[efi.uuid];
+    expect(cached.showvminfo?.nvram).toEqual({ path: nvram, stamp: null });
+
+    let n = readStandInLog(logFile).length;
+    await service(lab, { cacheFile }).list();
+    expect(callsSince(n).sort()).toEqual(['list runningvms', 'list vms']);
+    // Secure Boot changed (modifynvram writes the NVRAM file, not the .vbox): read again.
+    fs.writeFileSync(nvram, 'NVRAM');
+    n = readStandInLog(logFile).length;
+    await service(lab, { cacheFile }).list();
+    expect(showvminfos(n)).toEqual([efi.uuid]);
+    n = readStandInLog(logFile).length;
+    await service(lab, { cacheFile }).list();
+    expect(showvminfos(n)).toEqual([]);
+  });
+});
+
+describe('settings file and showvminfo of the same VM', () => {
+  it('no fixture pair exists; what each reader gives that the other cannot', async () => {
+    const { parseVboxFile, decodeSettingsBytes } = await import('../../app/core/vbox/vbox-file.ts');
+    const { showVmInfoToConfig } = await import('../../app/core/vbox/to-config.ts');
+    const dirOf = (kind: string): string => path.join(FIXTURES_DIR, kind);
+    const files = fs.readdirSync(dirOf('vbox')).map((f) =>
+      parseVboxFile(decodeSettingsBytes(fs.readFileSync(path.join(dirOf('vbox'), f))), {
+        path: `/vms/${f}`,
+      }),
+    );
+    const dumps = fs
+      .readdirSync(dirOf('showvminfo'))
+      .map((f) => fs.readFileSync(path.join(dirOf('showvminfo'), f), 'utf8'))
+      .filter((t) => /^UUID="/m.test(t)) // the NIC fragment has none
+      .map((t) => showVmInfoToConfig(t, 'vboxmanage'));
+    // tests/fixtures has no showvminfo recording and .vbox of the same VM (FIXTURES.md): if one is
+    // added, compare the mirror's values of the pair here.
+    const dumpIds = new Set(dumps.map((d) => d.id).filter(Boolean));
+    expect(files.map((f) => f.config.id).filter((id) => dumpIds.has(id))).toEqual([]);
+    // Only showvminfo: the effective paravirtualization provider, the log folder, the controllers'
+    // maximum port counts (and, at run time, Guest Additions, session, Secure Boot on 7.1).
+    expect(files.every((f) => f.config.system.effectiveParavirtProvider === undefined)).toBe(true);
+    expect(files.every((f) => f.config.general.logFolder === undefined)).toBe(true);
+    expect(files.every((f) => f.config.storage.every((c) => c.maxPortCount === undefined))).toBe(true);
+    expect(files.every((f) => f.config.system.secureBoot === undefined)).toBe(true);
+    const sailfish = dumps.find((d) => d.id === '5bc88aa7-3372-4122-9d67-52b62310fdc4')!;
+    expect(sailfish.system.effectiveParavirtProvider?.value).toBe('kvm');
+    // Only the file: TPM, audio controller, platform architecture (showvminfo completes the first two from it).
+    const basso = files.find((f) => f.config.general.name?.value === 'clientbasso')!;
+    expect(basso.config.audio.controller).toMatchObject({ value: 'ac97' });
+    expect(basso.config.system.tpm?.key).toBe('Machine/Hardware/TrustedPlatformModule/@type');
+    expect(dumps.every((d) => d.audio.controller === undefined && d.system.tpm === undefined)).toBe(true);
   });
 });

@@ -66,6 +66,11 @@ export interface CachedVmRead {
   name: string;
   /** When the VM was read, ms since the epoch. */
   readAt: number;
+  /**
+   * For an EFI VM: its NVRAM file (where Secure Boot lives) and that file's stamp before and after
+   * the call (`null`: no such file); the read is reused only while it is unchanged too.
+   */
+  nvram?: { path: string; stamp: Stamp | null };
   summary: VmSummary;
   config: VmConfig;
   extras?: Record<string, Sourced<string | number | boolean>>;
@@ -167,7 +172,11 @@ function checkVm(id: string, v: unknown): CachedVm | undefined {
     Number.isFinite(read.readAt) &&
     isObject(read.summary) &&
     read.summary.id === id &&
-    isConfigOf(read.config, id)
+    isConfigOf(read.config, id) &&
+    (read.nvram === undefined ||
+      (isObject(read.nvram) &&
+        typeof read.nvram.path === 'string' &&
+        (read.nvram.stamp === null || isStamp(read.nvram.stamp))))
   )
     out.showvminfo = read as unknown as CachedVmRead;
   return out;
@@ -329,6 +338,11 @@ export async function exeStamp(p: string): Promise<ExeStamp | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** True when both stamps are absent (`null`: no file) or describe the same file version. */
+export function sameOptionalStamp(a: Stamp | null, b: Stamp | null): boolean {
+  return a === null || b === null ? a === b : a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
 
 /** True when both describe the same executable file version. */
