@@ -285,7 +285,8 @@ describe('static guard: every place in app/ that starts a process is known', () 
    * a block above; the others run another program, with their own read-only guards and tests.
    */
   const ALLOWED: Record<string, string> = {
-    'app/core/vbox/runner.ts': 'walked: the VBoxManage runner itself (argument check before any spawn)',
+    'app/core/child-run.ts': 'the helper the two runners start their children with (execFile, no shell)',
+    'app/core/vbox/runner.ts': 'walked: the VBoxManage runner itself (argument check before runChild)',
     'app/core/inventory-service.ts': 'walked: "inventory service paths" and "every API channel"',
     'app/core/cli.ts': 'walked: "CLI commands that call VBoxManage"',
     'app/core/kvm/virsh.ts': 'virsh --readonly (VIRSH_READ_VERBS; kvm-virsh.test.ts)',
@@ -300,6 +301,7 @@ describe('static guard: every place in app/ that starts a process is known', () 
     /(?<![.\w])spawn(Sync)?\(/,
     /(?<![.\w])fork\(/,
     /['"](node:)?child_process['"]/,
+    /\brunChild\(/,
   ];
 
   function tsFiles(dir: string): string[] {
@@ -345,5 +347,10 @@ describe('static guard: every place in app/ that starts a process is known', () 
       const raw = hits.filter((l) => !/\bnew VBoxRunner\(/.test(l));
       if (raw.length > 0) expect(file, raw.join('\n')).toBe('app/core/vbox/runner.ts');
     }
+    // The child-process helper serves the two read-only runners only.
+    const callers = [...sites].filter(
+      ([f, hits]) => f !== 'app/core/child-run.ts' && hits.some((l) => /\brunChild\(/.test(l)),
+    );
+    expect(callers.map(([f]) => f).sort()).toEqual(['app/core/kvm/virsh.ts', 'app/core/vbox/runner.ts']);
   });
 });

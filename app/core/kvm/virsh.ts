@@ -1,4 +1,11 @@
-import { execFile, type ChildProcess, type ExecFileException } from 'node:child_process';
+import {
+  ChildRunError,
+  RunQueue,
+  failureText,
+  minimalEnv,
+  runChild,
+  type ChildFailure,
+} from '../child-run.ts';
 import path from 'node:path';
 import { defaultIsExecutable } from '../vbox/locate.ts';
 
@@ -225,18 +232,7 @@ export function virshChildEnv(
   platform: NodeJS.Platform = process.platform,
   extra: NodeJS.ProcessEnv = {},
 ): NodeJS.ProcessEnv {
-  const win = platform === 'win32';
-  const out: NodeJS.ProcessEnv = {};
-  for (const name of win ? PASS_WIN : PASS_UNIX) {
-    const key = win ? Object.keys(source).find((k) => k.toLowerCase() === name.toLowerCase()) : name;
-    const value = key === undefined ? undefined : source[key];
-    if (value !== undefined) out[name] = value;
-  }
-  if (!win) {
-    out.LC_ALL = VIRSH_LOCALE;
-    out.LANG = VIRSH_LOCALE;
-  }
-  return { ...out, ...extra };
+  return minimalEnv(source, platform, { unix: PASS_UNIX, win: PASS_WIN }, VIRSH_LOCALE, extra);
 }
 
 /** Options of {@link VirshRunner}. */
@@ -270,8 +266,7 @@ export class VirshRunner {
   readonly maxBufferBytes: number;
   readonly killGraceMs: number;
   private readonly env: NodeJS.ProcessEnv;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly queue: RunQueue;
 
   /**
    * @param path absolute path of the `virsh` executable.
@@ -281,7 +276,8 @@ export class VirshRunner {
     this.path = path;
     this.uri = validateConnectionUri(opts.uri);
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
+    this.queue = new RunQueue(opts.concurrency ?? 2);
+    this.concurrency = this.queue.concurrency;
     this.maxBufferBytes = opts.maxBufferBytes ?? 16 * 1024 * 1024;
     this.killGraceMs = opts.killGraceMs ?? 2_000;
     this.env = virshChildEnv(process.env, process.platform, opts.env);
@@ -301,12 +297,20 @@ export class VirshRunner {
     assertReadOnlyVirshArgs(args);
     const { signal } = opts;
     if (signal?.aborted) throw this.aborted(args);
-    await this.acquire(args, signal);
+    await this.queue.acquire(signal, () => this.aborted(args));
     try {
       if (signal?.aborted) throw this.aborted(args);
-      return await this.spawn(args, signal);
+      return await runChild(this.path, this.argv(args), {
+        timeoutMs: this.timeoutMs,
+        maxBufferBytes: this.maxBufferBytes,
+        killGraceMs: this.killGraceMs,
+        env: this.env,
+        signal,
+      }).catch((err: unknown) => {
+        throw err instanceof ChildRunError ? this.mapFailure(err.failure, args, err.cause) : err;
+      });
     } finally {
-      this.release();
+      this.queue.release();
     }
   }
 
@@ -314,169 +318,31 @@ export class VirshRunner {
     return new VirshError('aborted', `virsh ${args.join(' ')} was cancelled`);
   }
 
-  private acquire(args: readonly string[], signal?: AbortSignal): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return Promise.resolve();
+  /** The {@link VirshError} for a failed call, with its English message. */
+  private mapFailure(f: ChildFailure, args: readonly string[], cause: unknown): VirshError {
+    const command = `virsh ${args.join(' ')} (${this.uri})`;
+    if (f.kind !== 'exit') {
+      const { kind, message } = failureText(f, {
+        tool: 'virsh',
+        path: this.path,
+        command,
+        timeoutMs: this.timeoutMs,
+        maxBufferBytes: this.maxBufferBytes,
+      });
+      return new VirshError(kind, message, 'stderr' in f ? { stderr: f.stderr, cause } : { cause });
     }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(this.aborted(args));
-      };
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiting.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
-  }
-
-  private spawn(args: string[], signal?: AbortSignal): Promise<VirshResult> {
-    return new Promise<VirshResult>((resolve, reject) => {
-      let settled = false;
-      let timedOut = false;
-      let overflow = false;
-      let killArmed = false;
-      const timers: { deadline?: NodeJS.Timeout; giveUp?: NodeJS.Timeout } = {};
-      let child: ChildProcess | undefined;
-      const finish = (err: VirshError | null, result?: VirshResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timers.deadline);
-        clearTimeout(timers.giveUp);
-        if (err) reject(err);
-        else resolve(result as VirshResult);
-      };
-      // SIGTERM first (execFile's timeout/abort/maxBuffer), SIGKILL after the grace period; if the pipes
-      // still do not close (a grandchild such as ssh holding them), stop waiting after another period.
-      const killLater = (): void => {
-        if (killArmed) return;
-        killArmed = true;
-        child?.kill('SIGTERM');
-        const t = setTimeout(() => {
-          if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          if (!settled) {
-            timers.giveUp = setTimeout(() => {
-              child?.stdout?.destroy();
-              child?.stderr?.destroy();
-              finish(this.timeout(args, 'no answer even after SIGKILL'));
-            }, this.killGraceMs);
-          }
-        }, this.killGraceMs);
-        t.unref();
-      };
-      try {
-        child = execFile(
-          this.path,
-          this.argv(args),
-          {
-            shell: false,
-            windowsHide: true,
-            timeout: this.timeoutMs,
-            killSignal: 'SIGTERM',
-            maxBuffer: this.maxBufferBytes,
-            encoding: 'utf8',
-            signal,
-            env: this.env,
-          },
-          (error, stdout, stderr) => {
-            if (!error) return finish(null, { stdout, stderr });
-            finish(
-              this.mapError(error, args, String(stdout ?? ''), String(stderr ?? ''), timedOut, overflow),
-            );
-          },
-        );
-      } catch (e) {
-        finish(this.mapError(e as ExecFileException, args, '', '', false, false));
-        return;
-      }
-      child.stdin?.end();
-      timers.deadline = setTimeout(() => {
-        timedOut = true;
-        killLater();
-      }, this.timeoutMs);
-      if (signal) {
-        signal.addEventListener('abort', killLater, { once: true });
-        const detach = (): void => signal.removeEventListener('abort', killLater);
-        child.once('exit', detach);
-        child.once('error', detach);
-      }
-      const counted = { out: 0, err: 0 };
-      const count = (which: 'out' | 'err') => (chunk: string) => {
-        counted[which] += Buffer.byteLength(chunk);
-        if (counted[which] > this.maxBufferBytes && !overflow) {
-          overflow = true;
-          killLater();
-        }
-      };
-      child.stdout?.on('data', count('out'));
-      child.stderr?.on('data', count('err'));
-    });
-  }
-
-  private timeout(args: readonly string[], why: string, cause?: unknown): VirshError {
+    const virshMessage = extractVirshMessage(f.stderr);
+    const first = f.stderr.trim().split(/\r?\n/)[0] || f.stdout.trim().split(/\r?\n/)[0] || 'no error text';
     return new VirshError(
-      'timeout',
-      `virsh ${args.join(' ')} (${this.uri}) timed out (${why}); it was stopped`,
+      'exit',
+      `${command} failed with exit code ${f.exitCode}: ${virshMessage?.split('\n').join(': ') ?? first}`,
       {
+        exitCode: f.exitCode,
+        stderr: f.stderr,
+        ...(virshMessage === undefined ? {} : { virshMessage }),
         cause,
       },
     );
-  }
-
-  private mapError(
-    error: ExecFileException,
-    args: readonly string[],
-    stdout: string,
-    stderr: string,
-    timedOut: boolean,
-    overflow: boolean,
-  ): VirshError {
-    const cmd = `virsh ${args.join(' ')} (${this.uri})`;
-    const code = (error as { code?: unknown }).code;
-    if (error.name === 'AbortError' || code === 'ABORT_ERR') {
-      return new VirshError('aborted', `${cmd} was cancelled`, { cause: error });
-    }
-    if (code === 'ENOENT') {
-      return new VirshError('not_found', `virsh was not found at ${this.path}`, { cause: error });
-    }
-    if (
-      typeof code === 'string' &&
-      ['EACCES', 'EPERM', 'ENOEXEC', 'EISDIR', 'ENOTDIR', 'EINVAL'].includes(code)
-    ) {
-      return new VirshError('not_found', `virsh at ${this.path} cannot be run (${code})`, { cause: error });
-    }
-    if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' || overflow) {
-      return new VirshError(
-        'too_large',
-        `${cmd} printed more than ${this.maxBufferBytes} bytes; stopped it`,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (timedOut || (error.killed && error.signal)) {
-      return this.timeout(args, `no answer within ${this.timeoutMs} ms`, error);
-    }
-    if (typeof code === 'number') {
-      const virshMessage = extractVirshMessage(stderr);
-      const first = stderr.trim().split(/\r?\n/)[0] || stdout.trim().split(/\r?\n/)[0] || 'no error text';
-      return new VirshError(
-        'exit',
-        `${cmd} failed with exit code ${code}: ${virshMessage?.split('\n').join(': ') ?? first}`,
-        { exitCode: code, stderr, ...(virshMessage === undefined ? {} : { virshMessage }), cause: error },
-      );
-    }
-    return new VirshError('exit', `${cmd} failed: ${error.message}`, { stderr, cause: error });
   }
 }
 

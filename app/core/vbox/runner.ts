@@ -1,4 +1,12 @@
-import { execFile, type ChildProcess, type ExecFileException } from 'node:child_process';
+import {
+  ChildRunError,
+  RunQueue,
+  byteSize,
+  failureText,
+  minimalEnv,
+  runChild,
+  type ChildFailure,
+} from '../child-run.ts';
 import { parseVBoxVersion } from './parse-version.ts';
 
 /**
@@ -226,18 +234,13 @@ export function childEnv(
   platform: NodeJS.Platform = process.platform,
   extra: NodeJS.ProcessEnv = {},
 ): NodeJS.ProcessEnv {
-  const win = platform === 'win32';
-  const out: NodeJS.ProcessEnv = {};
-  for (const name of win ? PASS_THROUGH_WIN : PASS_THROUGH_UNIX) {
-    const key = win ? Object.keys(source).find((k) => k.toLowerCase() === name.toLowerCase()) : name;
-    const value = key === undefined ? undefined : source[key];
-    if (value !== undefined) out[name] = value;
-  }
-  if (!win) {
-    out.LC_ALL = CHILD_LOCALE;
-    out.LANG = CHILD_LOCALE;
-  }
-  return { ...out, ...extra };
+  return minimalEnv(
+    source,
+    platform,
+    { unix: PASS_THROUGH_UNIX, win: PASS_THROUGH_WIN },
+    CHILD_LOCALE,
+    extra,
+  );
 }
 
 /** Options of {@link VBoxRunner}. */
@@ -268,15 +271,15 @@ export class VBoxRunner {
   readonly concurrency: number;
   readonly killGraceMs: number;
   private readonly env: NodeJS.ProcessEnv;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly queue: RunQueue;
 
   /** @param path Absolute path of the VBoxManage executable (Windows: the `.exe`, unquoted). */
   constructor(path: string, opts: VBoxRunnerOptions = {}) {
     this.path = path;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.maxBufferBytes = opts.maxBufferBytes ?? 16 * 1024 * 1024;
-    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
+    this.queue = new RunQueue(opts.concurrency ?? 2);
+    this.concurrency = this.queue.concurrency;
     this.killGraceMs = opts.killGraceMs ?? 2_000;
     this.env = childEnv(process.env, process.platform, opts.env);
   }
@@ -291,10 +294,18 @@ export class VBoxRunner {
     assertReadOnlyArgs(args);
     const { signal } = opts;
     if (signal?.aborted) throw abortedError(args);
-    await this.acquire(args, signal);
+    await this.queue.acquire(signal, () => abortedError(args));
     try {
       if (signal?.aborted) throw abortedError(args);
-      const result = await this.spawn(args, signal);
+      const result = await runChild(this.path, args, {
+        timeoutMs: this.timeoutMs,
+        maxBufferBytes: this.maxBufferBytes,
+        killGraceMs: this.killGraceMs,
+        env: this.env,
+        signal,
+      }).catch((err: unknown) => {
+        throw err instanceof ChildRunError ? this.mapFailure(err.failure, args, err.cause) : err;
+      });
       if (result.stdout.trim() === '' && mustPrint(args)) {
         throw new VBoxError(
           'empty',
@@ -304,194 +315,44 @@ export class VBoxRunner {
       }
       return result;
     } finally {
-      this.release();
+      this.queue.release();
     }
   }
 
-  private acquire(args: readonly string[], signal?: AbortSignal): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(abortedError(args));
-      };
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiting.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** Hands the slot to the next waiting call, or frees it. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
-  }
-
-  private spawn(args: string[], signal?: AbortSignal): Promise<RunResult> {
-    return new Promise<RunResult>((resolve, reject) => {
-      const grace = this.killGraceMs;
-      let timedOut = false;
-      let overflow = false;
-      let settled = false;
-      let killArmed = false;
-      const timers: { deadline?: NodeJS.Timeout; giveUp?: NodeJS.Timeout } = {};
-      let child: ChildProcess | undefined;
-
-      const finish = (err: VBoxError | null, result?: RunResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timers.deadline);
-        clearTimeout(timers.giveUp);
-        if (err) reject(err);
-        else resolve(result as RunResult);
-      };
-      // execFile sends SIGTERM (timeout, abort, maxBuffer) but never escalates: a child that
-      // ignores SIGTERM gets SIGKILL after the grace period. If even then nothing closes (e.g. a
-      // grandchild holding the pipes), stop waiting after a second grace period.
-      const killLater = (): void => {
-        if (killArmed) return;
-        killArmed = true;
-        const t = setTimeout(() => {
-          if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          if (!settled) {
-            timers.giveUp = setTimeout(() => {
-              child?.stdout?.destroy();
-              child?.stderr?.destroy();
-              finish(timeoutError(args, 'no answer even after SIGKILL'));
-            }, grace);
-          }
-        }, grace);
-        t.unref();
-      };
-
-      try {
-        child = execFile(
-          this.path,
-          args,
-          {
-            shell: false,
-            windowsHide: true,
-            timeout: this.timeoutMs,
-            killSignal: 'SIGTERM',
-            maxBuffer: this.maxBufferBytes,
-            encoding: 'utf8',
-            signal,
-            env: this.env,
-          },
-          (error, stdout, stderr) => {
-            if (!error) return finish(null, { stdout, stderr });
-            finish(
-              this.mapError(error, args, String(stdout ?? ''), String(stderr ?? ''), timedOut, overflow),
-            );
-          },
-        );
-      } catch (e) {
-        finish(this.mapError(e as ExecFileException, args, '', '', false, false));
-        return;
-      }
-
-      timers.deadline = setTimeout(() => {
-        timedOut = true;
-        killLater();
-      }, this.timeoutMs);
-      if (signal) {
-        // Kept until the child exits, so a child that ignores SIGTERM is still killed after an abort.
-        signal.addEventListener('abort', killLater, { once: true });
-        const detach = (): void => signal.removeEventListener('abort', killLater);
-        child.once('exit', detach);
-        child.once('error', detach);
-      }
-      const counted = { out: 0, err: 0 };
-      const count = (which: 'out' | 'err') => (chunk: string) => {
-        counted[which] += Buffer.byteLength(chunk);
-        if (counted[which] > this.maxBufferBytes && !overflow) {
-          overflow = true;
-          killLater();
-        }
-      };
-      child.stdout?.on('data', count('out'));
-      child.stderr?.on('data', count('err'));
-    });
-  }
-
-  private mapError(
-    error: ExecFileException,
-    args: readonly string[],
-    stdout: string,
-    stderr: string,
-    timedOut: boolean,
-    overflow: boolean,
-  ): VBoxError {
-    const cmd = `VBoxManage ${args.join(' ')}`;
-    const code = (error as { code?: unknown }).code;
-    if (error.name === 'AbortError' || code === 'ABORT_ERR') {
-      return new VBoxError('aborted', `${cmd} was cancelled`, { cause: error });
-    }
-    if (code === 'ENOENT') {
-      return new VBoxError('not_found', `VBoxManage was not found at ${this.path}`, { cause: error });
-    }
-    if (
-      typeof code === 'string' &&
-      ['EACCES', 'EPERM', 'ENOEXEC', 'EISDIR', 'ENOTDIR', 'EINVAL'].includes(code)
-    ) {
-      return new VBoxError('not_found', `VBoxManage at ${this.path} cannot be run (${code})`, {
-        cause: error,
+  /** The {@link VBoxError} for a failed call, with its English message. */
+  private mapFailure(f: ChildFailure, args: readonly string[], cause: unknown): VBoxError {
+    const command = `VBoxManage ${args.join(' ')}`;
+    if (f.kind !== 'exit') {
+      const { kind, message } = failureText(f, {
+        tool: 'VBoxManage',
+        path: this.path,
+        command,
+        timeoutMs: this.timeoutMs,
+        maxBufferBytes: this.maxBufferBytes,
       });
+      return new VBoxError(kind, message, 'stderr' in f ? { stderr: f.stderr, cause } : { cause });
     }
-    if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' || overflow) {
-      return new VBoxError(
-        'too_large',
-        `${cmd} printed more than ${byteSize(this.maxBufferBytes)} and was stopped`,
-        { cause: error },
-      );
-    }
-    if (timedOut || (error.killed && error.signal)) {
-      return timeoutError(args, `no answer within ${this.timeoutMs} ms`, error);
-    }
-    if (typeof code === 'number') {
-      const vboxMessage = extractVBoxMessage(stderr);
-      const firstLine = stderr.trim().split(/\r?\n/)[0] || stdout.trim().split(/\r?\n/)[0] || 'no error text';
-      return new VBoxError('exit', `${cmd} failed with exit code ${code}: ${vboxMessage ?? firstLine}`, {
-        exitCode: code,
-        stderr,
+    const vboxMessage = extractVBoxMessage(f.stderr);
+    const firstLine =
+      f.stderr.trim().split(/\r?\n/)[0] || f.stdout.trim().split(/\r?\n/)[0] || 'no error text';
+    return new VBoxError(
+      'exit',
+      `${command} failed with exit code ${f.exitCode}: ${vboxMessage ?? firstLine}`,
+      {
+        exitCode: f.exitCode,
+        stderr: f.stderr,
         ...(vboxMessage === undefined ? {} : { vboxMessage }),
-        cause: error,
-      });
-    }
-    if (error.signal) {
-      return new VBoxError('exit', `${cmd} was stopped by signal ${error.signal}`, { stderr, cause: error });
-    }
-    return new VBoxError('exit', `${cmd} failed: ${error.message}`, { stderr, cause: error });
+        cause,
+      },
+    );
   }
 }
 
-/**
- * A byte count for messages: `16 MiB (16777216 bytes)`, `64 KiB (65536 bytes)`, `300 bytes`
- * (KiB/MiB only when the count is a whole number of them).
- */
-export function byteSize(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0)
-    return `${bytes / (1024 * 1024)} MiB (${bytes} bytes)`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB (${bytes} bytes)`;
-  return `${bytes} bytes`;
-}
+/** A byte count for messages (see child-run.ts): `16 MiB (16777216 bytes)`. */
+export { byteSize };
 
 function abortedError(args: readonly string[]): VBoxError {
   return new VBoxError('aborted', `VBoxManage ${args.join(' ')} was cancelled`);
-}
-
-function timeoutError(args: readonly string[], why: string, cause?: unknown): VBoxError {
-  return new VBoxError('timeout', `VBoxManage ${args.join(' ')} timed out (${why}); it was stopped`, {
-    cause,
-  });
 }
 
 /**
