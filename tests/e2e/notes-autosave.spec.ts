@@ -161,7 +161,7 @@ test('a save that fails says "Not saved." and keeps the typed text; it never sho
   await stopHost('SIGKILL');
   await input.fill(`${before} — typed while the host is down`);
   await expect(status).toHaveClass(/status-error/);
-  await expect(status).toContainText('Not saved.');
+  await expect(status).toContainText('Not saved — retrying…');
   await expect(status).not.toContainText('Saved');
   await expect(input).toHaveValue(`${before} — typed while the host is down`);
 });
