@@ -3,9 +3,10 @@
  * VMs of every hypervisor it can reach, side by side and independently (one failing never hides the
  * others):
  *
- * - VirtualBox: finds VBoxManage, reads every VM and the host facts, completes each VM from its
- *   `.vbox` settings file, and falls back — when VirtualBox's tools are absent or unusable — to the
- *   VMs registered in `VirtualBox.xml` (read from their settings files);
+ * - VirtualBox: finds VBoxManage, lists the VMs, reads each VM that is not running from its `.vbox`
+ *   settings file and the others with `showvminfo` (completed from the `.vbox`), reads the host
+ *   facts, and falls back — when VirtualBox's tools are absent or unusable — to the VMs registered in
+ *   `VirtualBox.xml` (read from their settings files);
  * - VMware: `discoverVmware` (VMware's library lists and preferences, its default VM folders, the
  *   folders the user added, `vmrun list` for running states);
  * - KVM/libvirt: when a connection URI is set (preference `libvirtUri`, else the environment variables
@@ -457,10 +458,13 @@ export function looksLikeDomainXml(text: string): boolean {
  * holding VBoxManage), then the automatic search of `locateVBoxManage` (installer variables, standard
  * folders, PATH). A path the user gave that cannot be used is explained ("The path you set (…) is
  * not an executable VBoxManage.") at the start of `vbox.error`, or in `vbox.warning` when another
- * VBoxManage was found. Each readable VM is completed from its settings file (`CfgFile`, when it is
- * a readable local file; parses cached by modification time) and judged by the VirtualBox advice
- * rules against the host facts (`list hostinfo` when available), the detected VirtualBox version, the
- * host OS and the memory of the VMs running now. Without a usable VBoxManage, the VMs registered in
+ * VBoxManage was found. A VM that is not running is read from its registered `.vbox` when that file
+ * is usable, every other VM with `showvminfo` completed from its settings file (see `readVbox` for
+ * the exact rules; a persistent cache, `cacheFile`, lets a relaunch skip calls whose answer cannot
+ * have changed). Each VM is judged by the VirtualBox advice rules against the host facts
+ * (`list hostinfo` when available), the detected VirtualBox version, the host OS and the memory of
+ * the VMs running now. Progress and cancel: {@link InventoryService.progress},
+ * {@link InventoryService.cancel}. Without a usable VBoxManage, the VMs registered in
  * `VirtualBox.xml` (`VBOX_USER_HOME`, then the standard per-OS location) are read from their settings
  * files (`source: 'file'`, state known only when saved or aborted).
  *
@@ -1219,7 +1223,8 @@ export class InventoryService implements InventoryProvider {
       });
       const hostInfo = await hostP;
       const host = combineHostFacts(this.osFacts(), hostInfo ?? undefined);
-      const cancelled = signal.aborted && reads.some((r) => r.cancelled);
+      // A cancel that came after the last VM still cut `list hostinfo` short: the read counts as cancelled.
+      const cancelled = signal.aborted;
       const vbox: VBoxStatus = { ...base, found: true, version };
       if (listing.warning)
         vbox.warning = vbox.warning ? `${vbox.warning} ${listing.warning}` : listing.warning;
@@ -1619,8 +1624,7 @@ export class InventoryService implements InventoryProvider {
     }
     const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };
     if (vb.issues) base.issues = vb.issues;
-    if (vb.cancelled || (ctx.signal.aborted && kvm.status.error === NOT_READ_CANCELLED))
-      base.cancelled = true;
+    if (vb.cancelled || ctx.signal.aborted) base.cancelled = true;
     const snap = this.finalize(base, vb.version, entries, demo ? [] : this.demoEntries());
     return vb.runner ? { ...snap, runner: vb.runner } : snap;
   }

@@ -174,8 +174,8 @@ export interface VboxLab {
  * A lab with real settings files: in `dir`, a VirtualBox home (`<dir>/vbox-home/VirtualBox.xml`)
  * registering one `.vbox` per VM (`<dir>/vbox-home/Machines/<n>/<file>`, copies of the fixtures with
  * a new `Machine/@uuid` — UUID `<uuidPrefix>-0000-4000-8000-<n as 12 hex digits>` — and name),
- * copies of the `showvminfo` recordings with the same UUID and name and `CfgFile` pointing at the
- * copy, the lab's `hostinfo`/`systemproperties` recordings, and a scenario file for the stand-in.
+ * copies of the `showvminfo` recordings with the same UUID and name, `CfgFile` pointing at the copy
+ * and `NvramFile`/`BIOS NVRAM File` (when printed) at `<file name>.nvram` beside it, the lab's `hostinfo`/`systemproperties` recordings, and a scenario file for the stand-in.
  */
 export function writeVboxLab(
   dir: string,
@@ -215,11 +215,16 @@ export function writeVboxLab(
       xml.replace(tag[0], () => newTag),
       'latin1',
     );
+    const nvram = path.join(vmDir, `${path.basename(vm.vbox).replace(/\.(vbox|xml)$/i, '')}.nvram`);
     const dumpRel = `showvminfo/vm-${i}.txt`;
     const dump = readFileSync(path.join(FIXTURES_DIR, vm.showvminfo), 'utf8')
       .replace(/^UUID="[^"\r\n]*"/m, `UUID="${uuid}"`)
       .replace(/^name="[^"\r\n]*"/m, () => `name="${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`)
-      .replace(/^CfgFile="[^\r\n]*"/m, () => `CfgFile="${vboxFile.replace(/\\/g, '\\\\')}"`);
+      .replace(/^CfgFile="[^\r\n]*"/m, () => `CfgFile="${vboxFile.replace(/\\/g, '\\\\')}"`)
+      .replace(
+        /^(NvramFile|BIOS NVRAM File)="[^\r\n]*"/m,
+        (_m, key: string) => `${key}="${nvram.replace(/\\/g, '\\\\')}"`,
+      );
     writeFileSync(path.join(fx, dumpRel), dump);
     entries.push(`      <MachineEntry uuid="{${uuid}}" src="${vboxFile}"/>`);
     const sv: ScenarioVm = { uuid, name, showvminfo: dumpRel };
