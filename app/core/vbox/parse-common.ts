@@ -1,7 +1,10 @@
+import type { ReadIssue } from '../../shared/model.ts';
+
 /**
  * Helpers shared by the VirtualBox output parsers: line splitting and recognition of the text
  * that is not VBoxManage output proper (the Linux wrapper script's `WARNING:` blocks and the old
- * copyright logo).
+ * copyright logo), and the guard every reader (VirtualBox, VMware, libvirt) uses for numbers too
+ * large to be exact ({@link readSafeInteger}, {@link tooLargeIssue}).
  */
 
 /**
@@ -87,4 +90,85 @@ export function findWarningBlocks(lines: string[]): { skip: Set<number>; blocks:
     i = end - 1;
   }
   return { skip, blocks };
+}
+
+/** How many characters of a raw value an issue message quotes before shortening it with `…`. */
+export const SHOWN_RAW_CHARS = 20;
+
+/**
+ * `text` as quoted in an issue message: unchanged when it has at most {@link SHOWN_RAW_CHARS}
+ * characters, else its first 20 characters followed by `…` (a 400-digit number stays readable).
+ */
+export function shortRaw(text: string): string {
+  return text.length > SHOWN_RAW_CHARS ? `${text.slice(0, SHOWN_RAW_CHARS)}…` : text;
+}
+
+/**
+ * The number written by `text`, when it is a safe integer (|n| ≤ 2^53 − 1, so every digit is exact);
+ * undefined otherwise — for too many digits (`Number` would give an inexact value or `Infinity`)
+ * and for text that is not an integer at all. The caller checks the shape first (`/^-?\d+$/`,
+ * `0x…`, …); this only guards the range. Leading zeros are fine (`0042` → 42).
+ */
+export function safeInteger(text: string): number | undefined {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * The number written by `text` (a decimal such as `12.3`), when it is finite and no larger than
+ * 2^53 − 1 in magnitude (beyond that not even the integer part is exact); undefined otherwise.
+ */
+export function safeNumber(text: string): number | undefined {
+  const n = Number(text);
+  return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : undefined;
+}
+
+/**
+ * The issue for a number that is too large to be read exactly: VBoxManage, VMware and libvirt never
+ * write such values, but a damaged or hand-edited file can hold them. The message names the line
+ * (when known), what the value is, and the raw text shortened by {@link shortRaw}:
+ * `line 3: memsize "99999999999999999999…" is too large to be a number; the value is left out`.
+ *
+ * @param what the key, label or element the value belongs to, as the format spells it (`memsize`,
+ *   `"Memory size"`, `<vcpu>`); may already hold quotes.
+ * @param raw the value as written.
+ * @param line 1-based line number of the value, when known.
+ * @param outcome what the reader does instead (default `the value is left out`).
+ */
+export function tooLargeIssue(
+  what: string,
+  raw: string,
+  line?: number,
+  outcome = 'the value is left out',
+): ReadIssue {
+  const message = `${line === undefined ? '' : `line ${line}: `}${what} "${shortRaw(raw.trim())}" is too large to be a number; ${outcome}`;
+  return line === undefined ? { message } : { line, message };
+}
+
+/**
+ * Reads a whole number whose shape the caller has checked (digits, optionally a leading `-`):
+ * the number when it is a safe integer ({@link safeInteger}); otherwise pushes
+ * {@link tooLargeIssue}`(what, text, line, outcome)` to `issues` and returns undefined.
+ */
+export function readSafeInteger(
+  text: string,
+  issues: ReadIssue[],
+  what: string,
+  line?: number,
+  outcome?: string,
+): number | undefined {
+  const n = safeInteger(text);
+  if (n === undefined) issues.push(tooLargeIssue(what, text, line, outcome));
+  return n;
+}
+
+/**
+ * Compares two runs of decimal digits by the numbers they write, without converting them (so an
+ * index of hundreds of digits, which only damaged output holds, still sorts exactly).
+ */
+export function compareIndexDigits(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
 }

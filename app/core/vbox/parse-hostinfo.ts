@@ -1,5 +1,5 @@
 import type { ReadIssue } from '../../shared/model.ts';
-import { findWarningBlocks, isLogoLine, splitLines } from './parse-common.ts';
+import { findWarningBlocks, isLogoLine, readSafeInteger, splitLines } from './parse-common.ts';
 
 /** Facts from `VBoxManage list hostinfo`; every field is absent when its line is missing or unreadable. */
 export interface HostInfo {
@@ -60,7 +60,8 @@ const BOOLEANS: Record<string, BoolKey> = {
  * Lines are `Label: value`; the `Host Information:` header may appear more than once and indented;
  * blank lines and leading blank lines are ignored; `Processor#N speed: unknown` is accepted;
  * labels the parser does not use (`Host time`, per-processor speeds, `virt. vmsave/vmload`, …) are
- * ignored. Unexpected values (e.g. a non-numeric count) become issues with line numbers. Never throws.
+ * ignored. Unexpected values (e.g. a non-numeric count, or one too large to be an exact number)
+ * become issues with line numbers and leave their field absent. Never throws.
  *
  * @param text stdout of the command (LF or CRLF).
  */
@@ -89,8 +90,11 @@ export function parseHostInfo(text: string): HostInfo {
     const num = NUMBERS[lower];
     if (num) {
       const m = /^(\d+)/.exec(value);
-      if (m) out[num] = Number(m[1]);
-      else out.issues.push({ line: i + 1, message: `line ${i + 1}: "${label}" is not a number: "${value}"` });
+      if (m) {
+        const n = readSafeInteger(m[1], out.issues, `"${label}"`, i + 1);
+        if (n !== undefined) out[num] = n;
+      } else
+        out.issues.push({ line: i + 1, message: `line ${i + 1}: "${label}" is not a number: "${value}"` });
       return;
     }
     const bool = BOOLEANS[lower];

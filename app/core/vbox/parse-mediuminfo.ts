@@ -20,7 +20,7 @@
 import type { MediumInfo } from '../../shared/contract.ts';
 import type { ReadIssue } from '../../shared/model.ts';
 import { VBoxParseError } from './errors.ts';
-import { findWarningBlocks, isLogoLine, splitLines } from './parse-common.ts';
+import { findWarningBlocks, isLogoLine, readSafeInteger, splitLines, tooLargeIssue } from './parse-common.ts';
 
 /** One VM that uses a medium, from `In use by VMs:` (or 3.x `Usage:`), with the snapshots that reference it. */
 export interface MediumUsage {
@@ -67,7 +67,33 @@ export interface ListHddsParse {
 }
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const LABEL_RE = /^([A-Za-z][A-Za-z -]{0,30}?):(?:[ \t]+(.*?))?[ \t]*$/;
+const LABEL_HEAD = /^[A-Za-z][A-Za-z -]{0,30}$/;
+
+/** `s` without leading and trailing spaces and tabs (only those: other blanks stay part of a value). */
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === ' ' || s[a] === '\t')) a++;
+  while (b > a && (s[b - 1] === ' ' || s[b - 1] === '\t')) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * A `Label: value` line: the label is the text before the first `:` (a letter, then up to 30
+ * letters, spaces or dashes); the value follows after at least one space or tab, without leading
+ * and trailing spaces and tabs (`''` when there is none). `Label:value` (no blank) is no label line.
+ * Written with string methods so it runs in linear time: the regular expression it replaces,
+ * `(.*?)[ \t]*$`, took quadratic time on a long run of blanks inside a value.
+ */
+function labelLine(raw: string): { label: string; value: string } | undefined {
+  const colon = raw.indexOf(':');
+  if (colon < 1) return undefined;
+  const label = raw.slice(0, colon);
+  if (!LABEL_HEAD.test(label)) return undefined;
+  const rest = raw.slice(colon + 1);
+  if (rest !== '' && rest[0] !== ' ' && rest[0] !== '\t') return undefined;
+  return { label, value: trimBlanks(rest) };
+}
 
 /** Labels of every known layout (5.0–7.1 long and short form, 4.x showhdinfo, 3.x list hdds). */
 const KNOWN_LABELS = new Set([
@@ -138,10 +164,9 @@ function splitRecords(text: string, issues: ReadIssue[]): RawRecord[] {
       f.value = f.value === '' ? raw.trim() : `${f.value}\n${raw.trim()}`;
       return;
     }
-    const m = LABEL_RE.exec(raw);
-    if (m && (KNOWN_LABELS.has(m[1]) || !(rec && last && TEXT_LABELS.has(last)))) {
-      const label = m[1];
-      const value = m[2] ?? '';
+    const m = labelLine(raw);
+    if (m && (KNOWN_LABELS.has(m.label) || !(rec && last && TEXT_LABELS.has(last)))) {
+      const { label, value } = m;
       if (label === 'UUID' && rec && rec.fields.has('UUID')) rec = undefined;
       if (!rec) {
         rec = { line: lineNo, fields: new Map(), order: [] };
@@ -173,17 +198,67 @@ function splitRecords(text: string, issues: ReadIssue[]): RawRecord[] {
   return records;
 }
 
-const USAGE_RE = /^(.*) \(UUID: ([0-9a-fA-F-]{36})\)((?: \[.*? \(UUID: [0-9a-fA-F-]{36}\)\])*)$/;
-const SNAP_RE = / \[(.*?) \(UUID: ([0-9a-fA-F-]{36})\)\]/g;
+/** ` (UUID: ` before the UUID of a VM or snapshot in `In use by VMs:` / `Usage:` lines. */
+const UUID_MARK = ' (UUID: ';
+const MARKED_UUID = /^[0-9a-fA-F-]{36}\)$/;
 
-/** `<n> MBytes` → n; undefined (and an issue) for anything else. */
+/** A ` (UUID: <36 hex digits or dashes>)` in a line: where it starts, where it ends (after `)`), the UUID. */
+interface UuidMark {
+  start: number;
+  end: number;
+  uuid: string;
+}
+
+/** Every ` (UUID: …)` of `s`, left to right (they cannot overlap). Linear in `s`. */
+function uuidMarks(s: string): UuidMark[] {
+  const out: UuidMark[] = [];
+  for (let i = s.indexOf(UUID_MARK); i >= 0; i = s.indexOf(UUID_MARK, i + 1)) {
+    const id = s.slice(i + UUID_MARK.length, i + UUID_MARK.length + 37);
+    if (MARKED_UUID.test(id)) out.push({ start: i, end: i + UUID_MARK.length + 37, uuid: id.slice(0, 36) });
+  }
+  return out;
+}
+
+/**
+ * One line of `In use by VMs:` (3.x `Usage:`), trimmed: `<vm> (UUID: <uuid>)` followed by zero or more
+ * ` [<snapshot> (UUID: <uuid>)]`. Names are printed raw and may themselves contain `(UUID: …)`,
+ * brackets and spaces: the VM is the last ` (UUID: …)` that is followed by the end of the line or by
+ * ` [` with the line ending in `)]`; each snapshot runs from ` [` to the first ` (UUID: …)]` after it.
+ * Undefined when the line has no such shape. Linear in the line's length (written with string
+ * searches instead of nested lazy regular expressions).
+ */
+function readUsage(line: string): MediumUsage | undefined {
+  const marks = uuidMarks(line);
+  const last = marks[marks.length - 1];
+  if (!last) return undefined;
+  let vm: UuidMark | undefined;
+  if (last.end === line.length) vm = last;
+  else if (last.end === line.length - 1 && line.endsWith(']')) {
+    for (let k = marks.length - 2; k >= 0 && !vm; k--) if (line.startsWith(' [', marks[k].end)) vm = marks[k];
+  }
+  if (!vm) return undefined;
+  const snapshots: { name: string; uuid: string }[] = [];
+  let k = marks.indexOf(vm) + 1;
+  for (let open = line.indexOf(' [', vm.end); open >= 0 && k < marks.length;) {
+    while (k < marks.length && (marks[k].start < open + 2 || line[marks[k].end] !== ']')) k++;
+    if (k >= marks.length) break;
+    snapshots.push({ name: line.slice(open + 2, marks[k].start), uuid: marks[k].uuid.toLowerCase() });
+    open = line.indexOf(' [', marks[k].end + 1);
+    k++;
+  }
+  return { vmName: line.slice(0, vm.start), vmUuid: vm.uuid.toLowerCase(), snapshots };
+}
+
+/**
+ * `<n> MBytes` → n; undefined and an issue for anything else, and for a number too large to be exact.
+ */
 function megabytes(
   label: string,
   f: { value: string; line: number },
   issues: ReadIssue[],
 ): number | undefined {
   const m = /^(\d+)\s*(?:MBytes|MB)$/i.exec(f.value.trim());
-  if (m) return Number(m[1]);
+  if (m) return readSafeInteger(m[1], issues, `"${label}:"`, f.line);
   issues.push({ line: f.line, message: `line ${f.line}: "${label}:" is not "<n> MBytes": ${f.value}` });
   return undefined;
 }
@@ -261,7 +336,17 @@ function toRecord(raw: RawRecord, issues: ReadIssue[]): MediumRecord | undefined
     );
     if (mb !== undefined) {
       rec.sizeOnDiskMB = mb;
-      rec.actualSizeBytes = mb * 1024 * 1024;
+      const bytes = mb * 1024 * 1024;
+      if (Number.isSafeInteger(bytes)) rec.actualSizeBytes = bytes;
+      else
+        issues.push(
+          tooLargeIssue(
+            `"${onDisk === get('Size on disk') ? 'Size on disk' : 'Current size on disk'}:"`,
+            onDisk.value,
+            onDisk.line,
+            'the size in bytes is left out (the size in MB is kept)',
+          ),
+        );
     }
   }
   const enc = get('Encryption');
@@ -299,16 +384,15 @@ function toRecord(raw: RawRecord, issues: ReadIssue[]): MediumRecord | undefined
   const usage = get('In use by VMs') ?? get('Usage');
   if (usage) {
     usage.value.split('\n').forEach((u, k) => {
-      const m = USAGE_RE.exec(u.trim());
-      if (!m) {
+      const used = readUsage(u.trim());
+      if (!used) {
         issues.push({
           line: usage.line + k,
           message: `line ${usage.line + k}: cannot read the VM using this medium: ${u}`,
         });
         return;
       }
-      const snapshots = [...m[3].matchAll(SNAP_RE)].map((s) => ({ name: s[1], uuid: s[2].toLowerCase() }));
-      rec.inUseBy.push({ vmName: m[1], vmUuid: m[2].toLowerCase(), snapshots });
+      rec.inUseBy.push(used);
     });
   }
   const children = get('Child UUIDs');

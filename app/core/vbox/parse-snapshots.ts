@@ -16,7 +16,15 @@
  */
 
 import type { ReadIssue, SnapshotNode } from '../../shared/model.ts';
-import { findWarningBlocks, isLogoLine, splitLines } from './parse-common.ts';
+import {
+  compareIndexDigits,
+  findWarningBlocks,
+  isLogoLine,
+  safeInteger,
+  shortRaw,
+  splitLines,
+  tooLargeIssue,
+} from './parse-common.ts';
 import { parseShowVmInfo } from './parse-showvminfo.ts';
 import { VBoxError, type VBoxRunner } from './runner.ts';
 
@@ -123,6 +131,18 @@ function parseMachineReadable(text: string, issues: ReadIssue[]): SnapshotListPa
         continue;
       }
       seen.add(e.key);
+      if (!nodes.has(m[2])) {
+        const big = m[2].split('-').find((d) => d !== '' && safeInteger(d) === undefined);
+        if (big !== undefined)
+          issues.push(
+            tooLargeIssue(
+              `the snapshot index in key "${shortRaw(e.key)}"`,
+              big,
+              e.line,
+              'the snapshot is kept and ordered by its digits',
+            ),
+          );
+      }
       const b = node(m[2], e.line);
       if (m[1] === 'Name') b.node.name = e.value;
       else if (m[1] === 'UUID') {
@@ -163,7 +183,8 @@ function parseMachineReadable(text: string, issues: ReadIssue[]): SnapshotListPa
       roots.push(b.node);
     }
   }
-  const byIndex = (a: SnapshotNode, b: SnapshotNode): number => lastIndex(a.path) - lastIndex(b.path);
+  const byIndex = (a: SnapshotNode, b: SnapshotNode): number =>
+    compareIndexDigits(lastIndex(a.path), lastIndex(b.path));
   const sortKids = (n: SnapshotNode): void => {
     n.children.sort(byIndex);
     n.children.forEach(sortKids);
@@ -269,9 +290,10 @@ function parseHuman(lines: string[], issues: ReadIssue[]): SnapshotListParse {
   return result;
 }
 
-function lastIndex(path: string): number {
+/** Digits of the last `-k` of a snapshot path (`-1-12` → `12`); `0` for the root path `""`. */
+function lastIndex(path: string): string {
   const m = /-(\d+)$/.exec(path);
-  return m ? Number(m[1]) : 0;
+  return m ? m[1] : '0';
 }
 
 /** Every node of a snapshot tree in depth-first pre-order (the order VBoxManage prints them), with its depth (0 = top level). */

@@ -1,5 +1,5 @@
 import type { ReadIssue } from '../../shared/model.ts';
-import { findWarningBlocks, isLogoLine, splitLines } from './parse-common.ts';
+import { findWarningBlocks, isLogoLine, readSafeInteger, splitLines } from './parse-common.ts';
 
 /** Result of {@link parseSystemProperties}. Limits are absent when their line is missing. */
 export interface SystemProperties {
@@ -37,7 +37,9 @@ export interface SystemProperties {
  * may: `C:\Users\…`). Tolerates the 3.x copyright logo, wrapper `WARNING:` blocks, labels longer
  * than the value column, no space after the colon (`Maximum PIIX3 Floppy Controllers:1`), empty
  * values with or without trailing spaces, CRLF, and the 7.1 nested platform blocks (labels that
- * repeat keep their first value). Lines without a colon become issues. Never throws.
+ * repeat keep their first value). Lines without a colon become issues. A limit too large to be an
+ * exact number is left out of its field (its text stays in `values`) and reported with its line.
+ * Never throws.
  *
  * @param text stdout of the command.
  */
@@ -45,6 +47,8 @@ export function parseSystemProperties(text: string): SystemProperties {
   const lines = splitLines(text);
   const { skip, blocks } = findWarningBlocks(lines);
   const values: Record<string, string> = {};
+  /** 1-based line of each label's first occurrence (the one kept in `values`). */
+  const lineOf = new Map<string, number>();
   const issues: ReadIssue[] = blocks.map((b) => ({
     line: b.line,
     message: `skipped wrapper warning: ${b.text}`,
@@ -59,14 +63,17 @@ export function parseSystemProperties(text: string): SystemProperties {
       return;
     }
     const label = line.slice(0, colon).trim();
-    if (!(label in values)) values[label] = line.slice(colon + 1).trim();
+    if (!(label in values)) {
+      values[label] = line.slice(colon + 1).trim();
+      lineOf.set(label, i + 1);
+    }
   });
 
   const num = (label: string): number | undefined => {
     const v = values[label];
     if (v === undefined) return undefined;
     const m = /^(\d+)/.exec(v);
-    return m ? Number(m[1]) : undefined;
+    return m ? readSafeInteger(m[1], issues, `"${label}"`, lineOf.get(label)) : undefined;
   };
   const str = (label: string): string | undefined => values[label];
 
