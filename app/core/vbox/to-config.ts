@@ -13,6 +13,7 @@ import type {
   VmSummary,
 } from '../../shared/model.ts';
 import { VBoxParseError } from './errors.ts';
+import { compareIndexDigits, safeInteger, shortRaw, tooLargeIssue } from './parse-common.ts';
 import { parseShowVmInfo, type ShowVmInfoEntry } from './parse-showvminfo.ts';
 
 /** Attachment key of the matching "Name" field for each `nicN` value. */
@@ -152,6 +153,26 @@ class Reader {
     if (TRUE_WORDS.has(t)) return { value: true, key: e.key, raw: e.value };
     if (FALSE_WORDS.has(t)) return { value: false, key: e.key, raw: e.value };
     this.reject(e, 'is not on/off', index);
+    return undefined;
+  }
+
+  /**
+   * The number written by `digits`, an index taken from the key of entry `i` (`nic2` → 2); when it
+   * is too large to be exact, reports the key (it stays an unknown key) and returns undefined.
+   */
+  index(digits: string, i: number): number | undefined {
+    const n = safeInteger(digits);
+    if (n !== undefined) return n;
+    const e = this.entries[i];
+    this.used[i] = false;
+    this.issues.push(
+      tooLargeIssue(
+        `the index in key "${shortRaw(e.key)}"`,
+        digits,
+        e.line,
+        'the key is kept as an unknown key',
+      ),
+    );
     return undefined;
   }
 
@@ -379,8 +400,10 @@ function readStorage(r: Reader, config: VmConfig): void {
   r.entries.forEach((e, i) => {
     const m = STORAGE_CTL_KEY.exec(e.key);
     if (!m) return;
+    const index = r.index(m[2], i);
+    if (index === undefined) return;
     r.used[i] = true;
-    const c = ctl(Number(m[2]), e);
+    const c = ctl(index, e);
     switch (m[1]) {
       case 'name':
         c.name = sourced(e, e.value);
@@ -431,9 +454,10 @@ function readStorage(r: Reader, config: VmConfig): void {
     const rest = e.key.slice(c.name.value.length + 1);
     const slot = /^(\d+)-(\d+)$/.exec(rest);
     if (slot) {
+      const port = r.index(slot[1], i);
+      const device = port === undefined ? undefined : r.index(slot[2], i);
+      if (port === undefined || device === undefined) return;
       r.used[i] = true;
-      const port = Number(slot[1]);
-      const device = Number(slot[2]);
       let a = find(c, port, device);
       if (a && a.medium.value === '' && a.medium.key !== e.key) {
         a.medium = sourced(e, e.value);
@@ -455,10 +479,13 @@ function readStorage(r: Reader, config: VmConfig): void {
     const tag = tagged[1];
     let a: StorageAttachment | undefined;
     if (tagged[2] !== undefined) {
-      a = find(c, Number(tagged[2]), Number(tagged[3]));
+      const port = r.index(tagged[2], i);
+      const device = port === undefined ? undefined : r.index(tagged[3], i);
+      if (port === undefined || device === undefined) return;
+      a = find(c, port, device);
       if (!a) {
         // Flag printed before its medium line: create the slot now; the medium line fills it in.
-        a = { port: Number(tagged[2]), device: Number(tagged[3]), medium: sourced(e, ''), kind: 'none' };
+        a = { port, device, medium: sourced(e, ''), kind: 'none' };
         c.attachments.push(a);
       }
     } else {
@@ -527,7 +554,8 @@ function readNetwork(r: Reader, config: VmConfig): void {
     if (r.used[i]) return;
     const m = NIC_KEY.exec(e.key);
     if (m) {
-      const slot = Number(m[2]);
+      const slot = r.index(m[2], i);
+      if (slot === undefined) return;
       r.used[i] = true;
       if (m[1] === 'nic') {
         if (bySlot.has(slot)) {
@@ -662,7 +690,8 @@ function readSerial(r: Reader, config: VmConfig): void {
     if (r.used[i]) return;
     const m = /^uart(mode|type)?(\d+)$/.exec(e.key);
     if (!m) return;
-    const slot = Number(m[2]);
+    const slot = r.index(m[2], i);
+    if (slot === undefined) return;
     if (m[1] === undefined) {
       if (ports.has(slot)) return;
       r.used[i] = true;
@@ -717,7 +746,8 @@ function readUsbFilters(r: Reader, config: VmConfig): void {
     if (r.used[i]) return;
     const m = /^USBFilter(Active|Name|VendorId|ProductId)(\d+)$/.exec(e.key);
     if (!m) return;
-    const index = Number(m[2]);
+    const index = r.index(m[2], i);
+    if (index === undefined) return;
     let f = filters.get(index);
     if (!f) {
       f = { index, name: '', active: false, vendorId: '', productId: '' };
@@ -744,10 +774,12 @@ function readSharedFolders(r: Reader, config: VmConfig): void {
     if (r.used[i]) return;
     const m = /^SharedFolder(Name|Path)(Machine|Transient)Mapping(\d+)$/.exec(e.key);
     if (!m) return;
+    const index = r.index(m[3], i);
+    if (index === undefined) return;
     const id = `${m[2]}${m[3]}`;
     let f = found.get(id);
     if (!f) {
-      f = { index: Number(m[3]), transient: m[2] === 'Transient' };
+      f = { index, transient: m[2] === 'Transient' };
       found.set(id, f);
     }
     if (m[1] === 'Name' ? f.name : f.path) return;
@@ -795,6 +827,18 @@ function readSnapshots(r: Reader, config: VmConfig): void {
     if (r.used[i]) return;
     const m = /^Snapshot(Name|UUID|Description)((?:-\d+)*)$/.exec(e.key);
     if (!m) return;
+    if (!nodes.has(m[2])) {
+      const big = m[2].split('-').find((d) => d !== '' && safeInteger(d) === undefined);
+      if (big !== undefined)
+        config.issues.push(
+          tooLargeIssue(
+            `the snapshot index in key "${shortRaw(e.key)}"`,
+            big,
+            e.line,
+            'the snapshot is kept and ordered by its digits',
+          ),
+        );
+    }
     const n = node(m[2]);
     r.used[i] = true;
     if (m[1] === 'Name') n.name = e.value;
@@ -817,7 +861,7 @@ function readSnapshots(r: Reader, config: VmConfig): void {
     }
   }
   const sortKids = (n: SnapshotNode): void => {
-    n.children.sort((a, b) => lastIndex(a.path) - lastIndex(b.path));
+    n.children.sort((a, b) => compareIndexDigits(lastIndex(a.path), lastIndex(b.path)));
     n.children.forEach(sortKids);
   };
   roots.forEach(sortKids);
@@ -843,9 +887,10 @@ function readSnapshots(r: Reader, config: VmConfig): void {
   config.snapshots = roots;
 }
 
-function lastIndex(path: string): number {
+/** Digits of the last `-k` of a snapshot path (`-1-12` → `12`); `0` for the root path `""`. */
+function lastIndex(path: string): string {
   const m = /-(\d+)$/.exec(path);
-  return m ? Number(m[1]) : 0;
+  return m ? m[1] : '0';
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
   VmConfig,
 } from '../../shared/model.ts';
 import { VBoxParseError } from './errors.ts';
+import { safeInteger, tooLargeIssue } from './parse-common.ts';
 import { osFamily } from './os-types.ts';
 
 /**
@@ -283,14 +284,26 @@ interface SettingsVersion {
 function settingsVersion(root: XmlElement, issues: ReadIssue[]): SettingsVersion {
   const raw = root.attrs.version;
   const m = raw ? /^1\.(\d+)(?:-([A-Za-z0-9]+))?$/.exec(raw.trim()) : null;
-  if (!m) {
+  const minor = m ? safeInteger(m[1]) : undefined;
+  if (m && minor === undefined) {
+    issues.push(
+      tooLargeIssue(
+        'settings version',
+        raw!,
+        root.line,
+        'defaults of settings version 1.19 (VirtualBox 7.0) are assumed',
+      ),
+    );
+    return { raw, minor: 19 };
+  }
+  if (!m || minor === undefined) {
     issues.push({
       line: root.line,
       message: `line ${root.line}: settings version ${raw === undefined ? 'missing' : `"${raw}" not recognised`}; defaults of settings version 1.19 (VirtualBox 7.0) are assumed`,
     });
     return { raw, minor: 19 };
   }
-  return { raw, minor: Number(m[1]), platform: m[2] };
+  return { raw, minor, platform: m[2] };
 }
 
 // XML enum spellings → the spellings `showvminfo --machinereadable` prints (the model's vocabulary).
@@ -606,13 +619,26 @@ class FileReader {
     return this.get(el, fb, attr, conv, 'true/false', def);
   }
 
+  /**
+   * A whole number (decimal, or hex `0x…`). A number too large to be exact (only hand-edited files
+   * hold one) is reported as such and treated like an unreadable value: `def` when given, else absent.
+   */
   num(el: XmlElement | undefined, fb: string, attr: string, def?: number): Sourced<number> | undefined {
-    const conv = (r: string): number | undefined => {
-      const t = r.trim();
-      if (/^-?\d+$/.test(t)) return Number(t);
-      if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t, 16);
-      return undefined;
-    };
+    const isInt = (t: string): boolean => /^-?\d+$/.test(t) || /^0x[0-9a-f]+$/i.test(t);
+    const raw = el?.attrs[attr];
+    if (el && raw !== undefined && isInt(raw.trim()) && safeInteger(raw.trim()) === undefined) {
+      const key = `${el.path}/@${attr}`;
+      this.issues.push(
+        tooLargeIssue(
+          key,
+          raw,
+          el.line,
+          def === undefined ? 'the value is left out' : `VirtualBox's default "${def}" is used`,
+        ),
+      );
+      return def === undefined ? undefined : { value: def, key, raw: '' };
+    }
+    const conv = (r: string): number | undefined => (isInt(r.trim()) ? safeInteger(r.trim()) : undefined);
     return this.get(el, fb, attr, conv, 'a whole number', def);
   }
 
@@ -962,7 +988,9 @@ function readSystem(
   const memory = child(hardware, 'Memory');
   const memPath = memory?.path ?? `${hwPath}/Memory`;
   set(s, 'memoryMB', r.num(memory, memPath, 'RAMSize'));
-  if (!s.memoryMB)
+  // A RAMSize written as a number too large to be exact is reported by r.num alone.
+  const tooLarge = /^(-?\d+|0x[0-9a-f]+)$/i.test(memory?.attrs.RAMSize?.trim() ?? '');
+  if (!s.memoryMB && !tooLarge)
     r.issues.push({
       line: (memory ?? hardware ?? machine).line,
       message: `line ${(memory ?? hardware ?? machine).line}: ${memPath}/@RAMSize is missing (VirtualBox requires it)`,
