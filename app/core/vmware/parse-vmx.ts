@@ -91,7 +91,39 @@ export interface DecodedVmx {
   issues: ReadIssue[];
 }
 
-const ENCODING_LINE = /^\s*\.encoding\s*=\s*"?([^"\r\n]*)"?\s*$/im;
+/** The value of a `.encoding = "<charset>"` line (any case, quotes optional), or undefined for any other line. */
+function encodingValue(line: string): string | undefined {
+  const t = line.trim();
+  if (t.slice(0, 9).toLowerCase() !== '.encoding') return undefined;
+  let rest = t.slice(9).trimStart();
+  if (!rest.startsWith('=')) return undefined;
+  rest = rest.slice(1).trimStart();
+  let body = rest.startsWith('"') ? rest.slice(1) : rest;
+  if (body.endsWith('"')) body = body.slice(0, -1);
+  return body.includes('"') ? undefined : body;
+}
+
+/**
+ * The first `.encoding = "<charset>"` line of `text` (LF, CRLF, CR, U+2028/2029 breaks): its value as
+ * written (not trimmed) and the offset of `.encoding`. A line-by-line scan, linear in the text (the
+ * multi-line regular expression it replaces took quadratic time on long runs of blank lines or of
+ * spaces inside the value).
+ */
+function findEncodingLine(text: string): { value: string; offset: number } | undefined {
+  let start = 0;
+  for (;;) {
+    let end = start;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) break;
+    }
+    const line = text.slice(start, end);
+    const value = encodingValue(line);
+    if (value !== undefined) return { value, offset: start + line.length - line.trimStart().length };
+    if (end >= text.length) return undefined;
+    start = end + 1;
+  }
+}
 
 /** Creates a decoder for a charset label, or undefined when the label is unknown. */
 function decoderFor(label: string, fatal: boolean): TextDecoder | undefined {
@@ -129,9 +161,9 @@ export function decodeVmxBytes(bytes: Uint8Array): DecodedVmx {
     return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be', issues };
 
   const ascii = new TextDecoder('latin1').decode(bytes);
-  const match = ENCODING_LINE.exec(ascii);
-  const declared = match ? match[1].trim() : undefined;
-  const line = match ? lineOfOffset(ascii, match.index + (match[0].length - match[0].trimStart().length)) : 0;
+  const match = findEncodingLine(ascii);
+  const declared = match ? match.value.trim() : undefined;
+  const line = match ? lineOfOffset(ascii, match.offset) : 0;
 
   let label = 'utf-8';
   if (declared !== undefined) {
@@ -247,8 +279,7 @@ export function parseVmx(input: Uint8Array | string, opts: ParseVmxOptions = {})
   const issues: ReadIssue[] = [];
   if (typeof input === 'string') {
     text = input;
-    const match = ENCODING_LINE.exec(text);
-    declaredEncoding = match ? match[1].trim() : undefined;
+    declaredEncoding = findEncodingLine(text)?.value.trim();
     encoding = (declaredEncoding && decoderFor(declaredEncoding, false)?.encoding) || 'utf-8';
   } else {
     const decoded = decodeVmxBytes(input);

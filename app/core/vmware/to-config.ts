@@ -12,6 +12,7 @@ import type {
   VmSummary,
 } from '../../shared/model.ts';
 import type { VmwareControlId } from '../../shared/vmware-ids.ts';
+import { safeInteger, shortRaw, tooLargeIssue } from '../vbox/parse-common.ts';
 import { parseVmxBool, type ParsedVmx, type VmxEntry } from './parse-vmx.ts';
 
 /**
@@ -96,6 +97,8 @@ class Keys {
   readonly used = new Set<string>();
   readonly issues: ReadIssue[] = [];
   readonly parsed: ParsedVmx;
+  /** Devices (`sata999…`) whose index was reported as too large (each is reported once). */
+  private readonly bigIndexes = new Set<string>();
 
   constructor(parsed: ParsedVmx) {
     this.parsed = parsed;
@@ -143,7 +146,35 @@ class Keys {
       });
       return undefined;
     }
-    return { value: Number(t), key: e.key, raw: e.value };
+    const n = safeInteger(t);
+    if (n === undefined) {
+      this.issues.push(tooLargeIssue(e.key, e.value, e.line));
+      return undefined;
+    }
+    return { value: n, key: e.key, raw: e.value };
+  }
+
+  /**
+   * The device index written by `digits` in a key (`ethernet2.present` → 2). An index too large to
+   * be exact is reported once (its keys stay unknown keys) and gives undefined.
+   */
+  index(digits: string, keyLower: string): number | undefined {
+    const n = safeInteger(digits);
+    if (n !== undefined && n < Number.MAX_SAFE_INTEGER) return n;
+    const device = keyLower.slice(0, keyLower.indexOf(digits) + digits.length);
+    if (!this.bigIndexes.has(device)) {
+      this.bigIndexes.add(device);
+      const e = this.parsed.map.get(keyLower);
+      this.issues.push(
+        tooLargeIssue(
+          `the device index in key "${shortRaw(e ? e.key : keyLower)}"`,
+          digits,
+          e?.line,
+          'its keys are kept as unknown keys',
+        ),
+      );
+    }
+    return undefined;
   }
 
   /** Boolean as the native `true`/`false` string. */
@@ -160,12 +191,13 @@ const ETHERNET_KEY = /^ethernet(\d+)\.(.+)$/;
 const SERIAL_KEY = /^serial(\d+)\.(.+)$/;
 const SHARED_KEY = /^sharedfolder(\d+)\.(.+)$/;
 
-/** Sorted numeric indices found by a regex over the lower-case keys. */
-function indices(parsed: ParsedVmx, re: RegExp): number[] {
+/** Sorted numeric indices found by a regex over the lower-case keys (too large ones reported, left out). */
+function indices(k: Keys, re: RegExp): number[] {
   const set = new Set<number>();
-  for (const k of parsed.map.keys()) {
-    const m = re.exec(k);
-    if (m) set.add(Number(m[1]));
+  for (const key of k.parsed.map.keys()) {
+    const m = re.exec(key);
+    const n = m ? k.index(m[1], key) : undefined;
+    if (n !== undefined) set.add(n);
   }
   return [...set].sort((a, b) => a - b);
 }
@@ -495,12 +527,16 @@ function readStorage(k: Keys, config: VmConfig, native: Record<string, Sourced<s
   const slots = new Map<string, { bus: string; ctl: number; unit: number }>();
   for (const key of parsed.map.keys()) {
     const m = SLOT_KEY.exec(key);
-    if (m) slots.set(`${m[1]}${m[2]}:${m[3]}`, { bus: m[1], ctl: Number(m[2]), unit: Number(m[3]) });
+    if (!m) continue;
+    const ctl = k.index(m[2], key);
+    const unit = ctl === undefined ? undefined : k.index(m[3], key);
+    if (ctl !== undefined && unit !== undefined)
+      slots.set(`${m[1]}${m[2]}:${m[3]}`, { bus: m[1], ctl, unit });
   }
   const ctlNames = new Set<string>();
   for (const key of parsed.map.keys()) {
     const m = CTRL_KEY.exec(key);
-    if (m) ctlNames.add(`${m[1]}${m[2]}`);
+    if (m && k.index(m[2], key) !== undefined) ctlNames.add(`${m[1]}${m[2]}`);
   }
   for (const s of slots.values()) ctlNames.add(s.bus === 'ide' ? 'ide' : `${s.bus}${s.ctl}`);
   const busOrder = ['ide', 'sata', 'scsi', 'nvme'];
@@ -564,7 +600,7 @@ function readStorage(k: Keys, config: VmConfig, native: Record<string, Sourced<s
   }
 
   // Floppy drives (`floppyN`; present defaults to TRUE).
-  const floppies = indices(parsed, FLOPPY_KEY);
+  const floppies = indices(k, FLOPPY_KEY);
   if (floppies.length > 0) {
     const controller: StorageController = {
       index: config.storage.length,
@@ -625,7 +661,7 @@ function readDrive(
 }
 
 function readNetwork(k: Keys, config: VmConfig, native: Record<string, Sourced<string>>): void {
-  for (const n of indices(k.parsed, ETHERNET_KEY)) {
+  for (const n of indices(k, ETHERNET_KEY)) {
     const dev = `ethernet${n}`;
     const present = k.bool(`${dev}.present`);
     const slot = n + 1;
@@ -690,7 +726,7 @@ function readNetwork(k: Keys, config: VmConfig, native: Record<string, Sourced<s
 }
 
 function readSerial(k: Keys, config: VmConfig, native: Record<string, Sourced<string>>): void {
-  for (const n of indices(k.parsed, SERIAL_KEY)) {
+  for (const n of indices(k, SERIAL_KEY)) {
     const dev = `serial${n}`;
     const present = k.bool(`${dev}.present`);
     const port: SerialPort = {
@@ -710,7 +746,7 @@ function readSerial(k: Keys, config: VmConfig, native: Record<string, Sourced<st
 
 function readSharedFolders(k: Keys, config: VmConfig, native: Record<string, Sourced<string>>): void {
   k.entry('sharedfolder.maxnum');
-  const folders = indices(k.parsed, SHARED_KEY);
+  const folders = indices(k, SHARED_KEY);
   let anyTransient = false;
   for (const n of folders) {
     const dev = `sharedFolder${n}`;
