@@ -12,6 +12,7 @@ import type {
   VmConfig,
   VmSource,
 } from '../../shared/model.ts';
+import { readSafeInteger, shortRaw, tooLargeIssue } from '../vbox/parse-common.ts';
 import { childEl, childrenEl, loadXml, type XmlEl } from './xml.ts';
 
 export { KvmParseError } from './xml.ts';
@@ -84,15 +85,47 @@ function memoryOf(el: XmlEl | undefined, issues: ReadIssue[]): Sourced<number> |
     issues.push({ line: el.line, message: `line ${el.line}: <${el.name}> "${raw}" is not a memory size` });
     return undefined;
   }
-  return S(Math.round((Number(t) * scale) / 1024 ** 2), el.path, raw);
+  const n = readSafeInteger(t, issues, `<${el.name}>`, el.line);
+  if (n === undefined) return undefined;
+  const mib = Math.round((n * scale) / 1024 ** 2);
+  if (!Number.isSafeInteger(mib)) {
+    issues.push({
+      line: el.line,
+      message: `line ${el.line}: <${el.name}> "${shortRaw(raw)}" is too large to be a number of MiB; the value is left out`,
+    });
+    return undefined;
+  }
+  return S(mib, el.path, raw);
 }
 
-/** Index of a target device name's letter suffix: `vda` → 0, `sdb` → 1, `hdaa` → 26. */
+/**
+ * A whole number written as decimal digits (`/^\d+$/`, untrimmed as libvirt writes it); undefined
+ * for other text, and undefined plus an issue ({@link tooLargeIssue}) when it is too large to be exact.
+ */
+function wholeNumber(
+  text: string | undefined,
+  issues: ReadIssue[],
+  what: string,
+  line: number,
+  outcome?: string,
+): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  return readSafeInteger(text, issues, what, line, outcome);
+}
+
+/**
+ * Index of a target device name's letter suffix: `vda` → 0, `sdb` → 1, `hdaa` → 26. Undefined when
+ * the name has no such suffix, or a suffix so long (about a dozen letters or more) that the index
+ * would exceed 2^53 − 1 and not be an exact number.
+ */
 export function targetIndex(dev: string): number | undefined {
   const m = /^(?:vd|sd|hd|xvd|fd|ubd|nvme\d+n)([a-z]+)$/.exec(dev);
   if (!m) return undefined;
   let n = 0;
-  for (const ch of m[1]) n = n * 26 + (ch.charCodeAt(0) - 96);
+  for (const ch of m[1]) {
+    if (n > (Number.MAX_SAFE_INTEGER - 26) / 26) return undefined;
+    n = n * 26 + (ch.charCodeAt(0) - 96);
+  }
   return n - 1;
 }
 
@@ -358,7 +391,13 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
       putStr('kvm.cpus.maxVcpus', undefined, max, vcpu.path, vcpu.text);
       const current = attr(vcpu, 'current');
       const cur = current && /^\d+$/.test(current.value) ? current : S(max, vcpu.path, vcpu.text);
-      config.system.cpus = S(Number(cur.value), cur.key, cur.raw);
+      const count = readSafeInteger(
+        cur.value,
+        issues,
+        cur === current ? '<vcpu current>' : '<vcpu>',
+        vcpu.line,
+      );
+      if (count !== undefined) config.system.cpus = S(count, cur.key, cur.raw);
       put('kvm.cpus.vcpus', undefined, cur);
     } else issues.push({ line: vcpu.line, message: `line ${vcpu.line}: <vcpu> "${max}" is not a number` });
   } else issues.push({ message: 'no <vcpu>: libvirt then gives the domain 1 vCPU' });
@@ -391,7 +430,9 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
   if (curMem) putStr('kvm.memory.current', undefined, String(curMem.value), curMem.key, curMem.raw);
   else if (maxMem) putStr('kvm.memory.current', undefined, String(maxMem.value), maxMem.key, maxMem.raw);
   if (curMem ?? maxMem) config.system.memoryMB = curMem ?? maxMem;
-  else issues.push({ message: 'no <memory>: the memory size is unknown' });
+  // An unreadable <memory> is reported by memoryOf; only a missing one is reported here.
+  else if (!childEl(root, 'memory') && !childEl(root, 'currentMemory'))
+    issues.push({ message: 'no <memory>: the memory size is unknown' });
   const backing = childEl(root, 'memoryBacking');
   const access = attr(childEl(backing, 'access'), 'mode');
   const backingSource = attr(childEl(backing, 'source'), 'type');
@@ -486,7 +527,6 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
         break;
       case 'controller': {
         const type = dev.attrs.type ?? '';
-        const index = /^\d+$/.test(dev.attrs.index ?? '') ? Number(dev.attrs.index) : 0;
         if (type === 'usb') {
           if (!childEl(dev, 'master')) usbModels.push(dev.attrs.model ?? 'default');
           const model = dev.attrs.model ?? '';
@@ -505,6 +545,10 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
           break;
         }
         if (type === 'pci') break;
+        const index = /^\d+$/.test(dev.attrs.index ?? '')
+          ? wholeNumber(dev.attrs.index, issues, '<controller index>', dev.line, 'the controller is left out')
+          : 0;
+        if (index === undefined) break;
         const inst = `${type}${index}`;
         put('kvm.disks.controllerType', inst, attr(dev, 'type'));
         put('kvm.disks.controllerModel', inst, attr(dev, 'model'));
@@ -558,10 +602,12 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
         put('kvm.display.accel3d', inst, accel);
         if (!inst) {
           if (type) config.display.graphicsController = type;
-          if (vram && /^\d+$/.test(vram.value))
-            config.display.vramMB = S(Math.round(Number(vram.value) / 1024), vram.key, vram.raw);
-          if (heads && /^\d+$/.test(heads.value))
-            config.display.monitorCount = S(Number(heads.value), heads.key, heads.raw);
+          const vramKiB = wholeNumber(vram?.value, issues, '<model vram>', model?.line ?? dev.line);
+          if (vram && vramKiB !== undefined)
+            config.display.vramMB = S(Math.round(vramKiB / 1024), vram.key, vram.raw);
+          const headCount = wholeNumber(heads?.value, issues, '<model heads>', model?.line ?? dev.line);
+          if (heads && headCount !== undefined)
+            config.display.monitorCount = S(headCount, heads.key, heads.raw);
           if (accel) config.display.accelerate3d = S(isYes(accel.value), accel.key, accel.raw);
         }
         break;
@@ -748,8 +794,28 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
     // Neutral attachment
     const address = childrenEl(dev, 'address').find((a) => a.attrs.type === 'drive');
     const num = (v: string | undefined): number | undefined =>
-      v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
-    const ti = targetIndex(targetDev ?? '') ?? 0;
+      wholeNumber(
+        v,
+        issues,
+        '<address> number',
+        address?.line ?? dev.line,
+        "the drive's place is taken from its target",
+      );
+    const tIndex = targetIndex(targetDev ?? '');
+    if (
+      tIndex === undefined &&
+      targetDev !== undefined &&
+      /^(?:vd|sd|hd|xvd|fd|ubd|nvme\d+n)[a-z]+$/.test(targetDev)
+    )
+      issues.push(
+        tooLargeIssue(
+          '<target dev> index',
+          targetDev,
+          target?.line ?? dev.line,
+          'the drive is placed as the first on its bus',
+        ),
+      );
+    const ti = tIndex ?? 0;
     let ctlIndex = num(address?.attrs.controller) ?? 0;
     let port: number;
     let unit = 0;
@@ -798,10 +864,12 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
     if (device === 'lun') att.passthrough = S(true, `${dev.path}/@device`, device);
     controller.attachments.push(att);
 
-    const order = attr(childEl(dev, 'boot'), 'order');
-    if (order && /^\d+$/.test(order.value)) {
+    const bootEl = childEl(dev, 'boot');
+    const order = attr(bootEl, 'order');
+    const orderNumber = wholeNumber(order?.value, issues, '<boot order>', bootEl?.line ?? dev.line);
+    if (order && orderNumber !== undefined) {
       perDeviceBoot.push({
-        order: Number(order.value),
+        order: orderNumber,
         what: targetDev ?? `disk ${n}`,
         neutral: device === 'cdrom' ? 'dvd' : device === 'floppy' ? 'floppy' : 'disk',
         key: order.key,
@@ -856,9 +924,19 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
     for (const pf of forwards) {
       const proto = pf.attrs.proto ?? 'tcp';
       for (const range of childrenEl(pf, 'range')) {
-        const start = Number(range.attrs.start);
-        if (!Number.isInteger(start)) continue;
-        const to = range.attrs.to !== undefined ? Number(range.attrs.to) : start;
+        const portOf = (name: string, outcome: string): number | undefined => {
+          const p = Number(range.attrs[name]);
+          if (!Number.isInteger(p)) return undefined;
+          if (Number.isSafeInteger(p)) return p;
+          issues.push(tooLargeIssue(`<range ${name}>`, range.attrs[name], range.line, outcome));
+          return undefined;
+        };
+        const start = portOf('start', 'the forwarding is left out');
+        if (start === undefined) continue;
+        const to =
+          range.attrs.to !== undefined
+            ? (portOf('to', 'the guest port is taken from start') ?? start)
+            : start;
         const rawText = Object.entries(range.attrs)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
@@ -868,7 +946,7 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
           hostIp: pf.attrs.address ?? '',
           hostPort: start,
           guestIp: '',
-          guestPort: Number.isInteger(to) ? to : start,
+          guestPort: to,
           key: range.path,
           raw: `proto=${proto}${pf.attrs.address ? ` address=${pf.attrs.address}` : ''} ${rawText}`,
         };
@@ -881,10 +959,12 @@ export function parseDomainXml(xml: string, opts: ParseDomainOptions = {}): VmCo
     }
     config.network.push(adapter);
 
-    const order = attr(childEl(dev, 'boot'), 'order');
-    if (order && /^\d+$/.test(order.value))
+    const bootEl = childEl(dev, 'boot');
+    const order = attr(bootEl, 'order');
+    const orderNumber = wholeNumber(order?.value, issues, '<boot order>', bootEl?.line ?? dev.line);
+    if (order && orderNumber !== undefined)
       perDeviceBoot.push({
-        order: Number(order.value),
+        order: orderNumber,
         what: `interface ${n}`,
         neutral: 'net',
         key: order.key,

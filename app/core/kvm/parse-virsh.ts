@@ -1,11 +1,21 @@
 import type { HostFacts, ReadIssue } from '../../shared/model.ts';
+import { readSafeInteger, safeNumber, tooLargeIssue } from '../vbox/parse-common.ts';
 
 /**
  * Parsers for virsh's text output (English labels; the runner sets `LC_ALL=C.UTF-8`).
  * Format source: virsh 6.x–10.x (`tools/virsh-domain-monitor.c`, `tools/virsh-host.c`), checked against
  * libvirt-clients 9.0.0 with the `test:///` driver. Lenient: odd lines become issues with their
- * 1-based line number; nothing here throws.
+ * 1-based line number; nothing here throws. Lines end at LF, CRLF or a lone CR. Numbers too large to
+ * be exact (only in damaged output) are left out with an issue. Every parser runs in time linear in
+ * its input (no regular expression with overlapping quantifiers over a whole line).
  */
+
+/** Splits virsh output into lines at LF, CRLF or a lone CR (line `i` of the result is line `i + 1`). */
+function virshLines(text: string): string[] {
+  return text.split(/\r\n|\n|\r/);
+}
+
+const isBlank = (c: string | undefined): boolean => c !== undefined && c !== '' && c.trim() === '';
 
 /** State words virsh prints (`virshDomainStateToString`), English. */
 export const VIRSH_STATES = [
@@ -38,7 +48,45 @@ export interface ListedDomain {
 const UUID_LINE =
   /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:\s+(.*))?$/;
 const STATE_ALT = VIRSH_STATES.map((s) => s.replace(' ', '\\s')).join('|');
-const TABLE_ROW = new RegExp(`^(\\d+|-)\\s+(.+?)\\s+(${STATE_ALT})(?:\\s+(.*))?$`);
+/** A state word at the start of the text, followed by the end or white space. */
+const STATE_AT = new RegExp(`^(?:${STATE_ALT})(?=\\s|$)`);
+
+/** One `virsh list` table row: id, name, state, title. */
+interface TableRow {
+  id: string;
+  name: string;
+  state: string;
+  title?: string;
+}
+
+/**
+ * Reads a trimmed table row `<id> <name> <state> [<title>]`: the id is digits or `-`; the name (which
+ * may hold spaces) ends at the first run of white space followed by a state word (and then the end
+ * or white space and the title). Scans each run of white space once: linear in the row's length.
+ */
+function tableRow(s: string): TableRow | undefined {
+  const idEnd = s.search(/\s/);
+  if (idEnd <= 0) return undefined;
+  const id = s.slice(0, idEnd);
+  if (id !== '-' && !/^\d+$/.test(id)) return undefined;
+  let start = idEnd;
+  while (isBlank(s[start])) start++;
+  for (let j = start + 1; j < s.length; j++) {
+    if (!isBlank(s[j]) || isBlank(s[j - 1])) continue;
+    let k = j;
+    while (isBlank(s[k])) k++;
+    const state = STATE_AT.exec(s.slice(k, k + 12));
+    if (!state) {
+      j = k - 1;
+      continue;
+    }
+    const row: TableRow = { id, name: s.slice(start, j), state: state[0] };
+    const title = s.slice(k + state[0].length).trimStart();
+    if (title !== '') row.title = title;
+    return row;
+  }
+  return undefined;
+}
 
 /**
  * Parses `virsh list --all` in any of its forms: the table (`Id Name State [Title]`), `--uuid --name`
@@ -47,7 +95,7 @@ const TABLE_ROW = new RegExp(`^(\\d+|-)\\s+(.+?)\\s+(${STATE_ALT})(?:\\s+(.*))?$
 export function parseListAll(text: string): { domains: ListedDomain[]; issues: ReadIssue[] } {
   const domains: ListedDomain[] = [];
   const issues: ReadIssue[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = virshLines(text);
   let table = false;
   lines.forEach((raw, i) => {
     const line = i + 1;
@@ -59,14 +107,17 @@ export function parseListAll(text: string): { domains: ListedDomain[]; issues: R
     }
     if (table) {
       if (/^-+$/.test(s)) return;
-      const m = TABLE_ROW.exec(s);
+      const m = tableRow(s);
       if (!m) {
         issues.push({ line, message: `line ${line}: not a "virsh list" table row: ${s}` });
         return;
       }
-      const d: ListedDomain = { name: m[2], state: m[3].replace(/\s+/g, ' '), line };
-      if (m[1] !== '-') d.id = Number(m[1]);
-      if (m[4]) d.title = m[4];
+      const d: ListedDomain = { name: m.name, state: m.state.replace(/\s+/g, ' '), line };
+      if (m.id !== '-') {
+        const id = readSafeInteger(m.id, issues, 'domain id', line);
+        if (id !== undefined) d.id = id;
+      }
+      if (m.title) d.title = m.title;
       domains.push(d);
       return;
     }
@@ -91,26 +142,51 @@ export interface VirshField {
 function fields(text: string): { map: Record<string, VirshField>; issues: ReadIssue[] } {
   const map: Record<string, VirshField> = {};
   const issues: ReadIssue[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+  virshLines(text).forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
-    const m = /^([^:]+):[ \t]*(.*?)\s*$/.exec(raw);
-    if (!m) {
+    // `Label: value`: the label is the text before the first colon; the value loses leading spaces
+    // and tabs and trailing white space. String methods, not `/^([^:]+):[ \t]*(.*?)\s*$/`, whose
+    // overlapping quantifiers took cubic time on a long run of blanks.
+    const colon = raw.indexOf(':');
+    if (colon <= 0) {
       issues.push({ line, message: `line ${line}: expected "Label: value": ${raw.trim()}` });
       return;
     }
-    const label = m[1].trim();
+    const label = raw.slice(0, colon).trim();
+    let from = colon + 1;
+    while (raw[from] === ' ' || raw[from] === '\t') from++;
+    const value = raw.slice(from).trimEnd();
     if (Object.hasOwn(map, label))
       issues.push({ line, message: `line ${line}: "${label}" repeated; last kept` });
-    map[label] = { value: m[2], line };
+    // defineProperty: a label such as `__proto__` becomes a field, not the map's prototype.
+    Object.defineProperty(map, label, {
+      value: { value, line },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   });
   return { map, issues };
 }
 
-const num = (f: VirshField | undefined): number | undefined => {
+/**
+ * The number the value of field `label` starts with (`2`, `12.3s`, `2097152 KiB`), or undefined when
+ * the field is absent or starts with no number. A number too large to be exact (beyond 2^53 − 1) is
+ * left out too, with an issue naming the field's line.
+ */
+function num(map: Record<string, VirshField>, label: string, issues: ReadIssue[]): number | undefined {
+  const f = Object.hasOwn(map, label) ? map[label] : undefined;
   const m = f ? /^-?\d+(?:\.\d+)?/.exec(f.value) : null;
-  return m ? Number(m[0]) : undefined;
-};
+  if (!f || !m) return undefined;
+  const n = safeNumber(m[0]);
+  if (n === undefined) issues.push(tooLargeIssue(`"${label}"`, m[0], f.line));
+  return n;
+}
+
+/** True when field `label` starts with a number (so a missing value was too large and is reported already). */
+const startsWithNumber = (map: Record<string, VirshField>, label: string): boolean =>
+  Object.hasOwn(map, label) && /^-?\d/.test(map[label].value);
 
 /** `virsh dominfo <uuid>`, parsed. Memory in KiB as printed; `fields` keeps every line by its label. */
 export interface Dominfo {
@@ -139,15 +215,15 @@ export function parseDominfo(text: string): Dominfo {
   const { map, issues } = fields(text);
   const out: Dominfo = { fields: map, issues };
   const id = map['Id']?.value;
-  if (id !== undefined && /^\d+$/.test(id)) out.id = Number(id);
+  if (id !== undefined && /^\d+$/.test(id)) out.id = readSafeInteger(id, issues, '"Id"', map['Id'].line);
   if (map['Name']) out.name = map['Name'].value;
   if (map['UUID']) out.uuid = map['UUID'].value.toLowerCase();
   if (map['OS Type']) out.osType = map['OS Type'].value;
   if (map['State']) out.state = map['State'].value;
-  out.cpus = num(map['CPU(s)']);
-  out.cpuTimeSeconds = num(map['CPU time']);
-  out.maxMemoryKiB = num(map['Max memory']);
-  out.usedMemoryKiB = num(map['Used memory']);
+  out.cpus = num(map, 'CPU(s)', issues);
+  out.cpuTimeSeconds = num(map, 'CPU time', issues);
+  out.maxMemoryKiB = num(map, 'Max memory', issues);
+  out.usedMemoryKiB = num(map, 'Used memory', issues);
   out.persistent = yes(map['Persistent']);
   out.autostart = yes(map['Autostart']);
   out.managedSave = yes(map['Managed save']);
@@ -177,16 +253,18 @@ export function parseNodeinfo(text: string): Nodeinfo {
   const { map, issues } = fields(text);
   const out: Nodeinfo = { issues };
   if (map['CPU model']) out.cpuModel = map['CPU model'].value;
-  out.cpus = num(map['CPU(s)']);
-  out.mhz = num(map['CPU frequency']);
-  out.sockets = num(map['CPU socket(s)']);
-  out.coresPerSocket = num(map['Core(s) per socket']);
-  out.threadsPerCore = num(map['Thread(s) per core']);
-  out.numaCells = num(map['NUMA cell(s)']);
-  out.memoryKiB = num(map['Memory size']);
+  out.cpus = num(map, 'CPU(s)', issues);
+  out.mhz = num(map, 'CPU frequency', issues);
+  out.sockets = num(map, 'CPU socket(s)', issues);
+  out.coresPerSocket = num(map, 'Core(s) per socket', issues);
+  out.threadsPerCore = num(map, 'Thread(s) per core', issues);
+  out.numaCells = num(map, 'NUMA cell(s)', issues);
+  out.memoryKiB = num(map, 'Memory size', issues);
   for (const k of Object.keys(out) as (keyof Nodeinfo)[]) if (out[k] === undefined) delete out[k];
-  if (out.cpus === undefined) issues.push({ message: 'nodeinfo: no "CPU(s):" line' });
-  if (out.memoryKiB === undefined) issues.push({ message: 'nodeinfo: no "Memory size:" line' });
+  if (out.cpus === undefined && !startsWithNumber(map, 'CPU(s)'))
+    issues.push({ message: 'nodeinfo: no "CPU(s):" line' });
+  if (out.memoryKiB === undefined && !startsWithNumber(map, 'Memory size'))
+    issues.push({ message: 'nodeinfo: no "Memory size:" line' });
   return out;
 }
 
