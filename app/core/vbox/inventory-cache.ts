@@ -252,67 +252,90 @@ export async function loadInventoryCache(file: string, appVersion?: string): Pro
 }
 
 /**
- * Serializes `data` within {@link MAX_INVENTORY_CACHE_BYTES}: keeps at most {@link MAX_CACHED_VMS}
- * VMs, then drops parsed settings files (largest first), then `showvminfo` reads (oldest first)
- * until the text fits. Pure apart from building the text.
- * @returns the JSON text and how many payloads were dropped to fit.
+ * Fits `data` within `maxBytes` of JSON: keeps at most {@link MAX_CACHED_VMS} VMs, then drops parsed
+ * settings files (largest first), then `showvminfo` reads (oldest first) until the estimated size
+ * fits. Returns a copy (the VM entries are shallow copies; `data` is not changed) and how many
+ * payloads were dropped. Each VM is serialized once to measure it (no whole-file text is built).
  */
-export function serializeInventoryCache(
+export function fitInventoryCache(
   data: InventoryCacheData,
   maxBytes = MAX_INVENTORY_CACHE_BYTES,
-): { text: string; dropped: number } {
+): { data: InventoryCacheData; dropped: number } {
   const vms: Record<string, CachedVm> = {};
   for (const [id, vm] of Object.entries(data.vms).slice(0, MAX_CACHED_VMS)) vms[id] = { ...vm };
   const out: InventoryCacheData = { ...data, vms };
-  let text = JSON.stringify(out);
+  const bytes = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v)));
+  const { vms: _vms, ...head } = out;
+  let total = bytes(head) + 16;
+  const fileSizes: [string, number][] = [];
+  const readSizes: [string, number][] = [];
+  for (const [id, vm] of Object.entries(vms)) {
+    // Each payload also costs its key and comma (`,"showvminfo":`): counted generously.
+    const f = vm.file ? bytes(vm.file) + 16 : 0;
+    const r = vm.showvminfo ? bytes(vm.showvminfo) + 16 : 0;
+    total += id.length + 4 + bytes({ ...vm, file: undefined, showvminfo: undefined }) + f + r;
+    if (vm.file) fileSizes.push([id, f]);
+    if (vm.showvminfo) readSizes.push([id, r]);
+  }
   let dropped = 0;
-  if (Buffer.byteLength(text) <= maxBytes) return { text, dropped };
-  const sizes = (pick: (vm: CachedVm) => unknown): [string, number][] =>
-    Object.entries(vms)
-      .filter(([, vm]) => pick(vm) !== undefined)
-      .map(([id, vm]): [string, number] => [id, Buffer.byteLength(JSON.stringify(pick(vm)))]);
-  let excess = Buffer.byteLength(text) - maxBytes;
-  for (const [id, size] of sizes((vm) => vm.file).sort((a, b) => b[1] - a[1])) {
+  let excess = total - maxBytes;
+  if (excess <= 0) return { data: out, dropped };
+  for (const [id, size] of fileSizes.sort((a, b) => b[1] - a[1])) {
     if (excess <= 0) break;
     delete vms[id].file;
     excess -= size;
     dropped++;
   }
-  const reads = sizes((vm) => vm.showvminfo).sort(
-    (a, b) => vms[a[0]].showvminfo!.readAt - vms[b[0]].showvminfo!.readAt,
-  );
-  for (const [id, size] of reads) {
+  readSizes.sort((a, b) => vms[a[0]].showvminfo!.readAt - vms[b[0]].showvminfo!.readAt);
+  for (const [id, size] of readSizes) {
     if (excess <= 0) break;
     delete vms[id].showvminfo;
     excess -= size;
     dropped++;
   }
-  text = JSON.stringify(out);
-  return { text, dropped };
+  return { data: out, dropped };
 }
 
 /**
- * Writes the cache atomically: the JSON goes to a temporary file next to `file` (mode 0600), which
- * is then renamed over `file`, so a reader sees either the old or the new cache, never half of one.
- * Creates the folder when missing.
- * @returns bytes written and payloads dropped to fit (see {@link serializeInventoryCache}).
+ * Writes the cache atomically: the JSON goes to a temporary file next to `file` (mode 0600), one VM
+ * at a time (no whole-file string is held in memory), which is then renamed over `file`, so a reader
+ * sees either the old or the new cache, never half of one. Creates the folder when missing. The
+ * content is bounded by {@link fitInventoryCache}.
+ * @returns bytes written and payloads dropped to fit.
  * @throws the file-system error (the temporary file is removed first).
  */
 export async function saveInventoryCache(
   file: string,
   data: InventoryCacheData,
 ): Promise<{ bytes: number; dropped: number }> {
-  const { text, dropped } = serializeInventoryCache({ ...data, writtenAt: new Date().toISOString() });
+  const fitted = fitInventoryCache({ ...data, writtenAt: new Date().toISOString() });
+  const { vms, ...head } = fitted.data;
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let bytes = 0;
+  let handle: fsp.FileHandle | undefined;
   try {
-    await fsp.writeFile(tmp, text, { mode: 0o600 });
+    handle = await fsp.open(tmp, 'w', 0o600);
+    const write = async (text: string): Promise<void> => {
+      bytes += Buffer.byteLength(text);
+      await handle!.write(text);
+    };
+    await write(`${JSON.stringify(head).slice(0, -1)},"vms":{`);
+    let first = true;
+    for (const [id, vm] of Object.entries(vms)) {
+      await write(`${first ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(vm)}`);
+      first = false;
+    }
+    await write('}}');
+    await handle.close();
+    handle = undefined;
     await fsp.rename(tmp, file);
   } catch (err) {
+    await handle?.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  return { bytes: Buffer.byteLength(text), dropped };
+  return { bytes, dropped: fitted.dropped };
 }
 
 /** Stamp of the file at `p` (symbolic links followed); undefined when it cannot be examined or is not a file. */
