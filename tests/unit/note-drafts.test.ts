@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiCallError } from '../../renderer/src/lib/api.ts';
+import { ApiCallError } from '../../renderer/src/lib/api-error.ts';
 import {
   DEBOUNCE_MS,
   DRAFT_KEY_PREFIX,

@@ -11,6 +11,9 @@
  * Only types are imported from the contract, so zod stays out of the renderer's first screen.
  */
 import type { Api, ApiError, Channel, Input, Output } from '../../../app/shared/contract.ts';
+import { ApiCallError } from './api-error.ts';
+
+export { ApiCallError };
 
 /** Every channel of the contract; the type check below fails when the contract gains one we miss. */
 const CHANNELS = [
@@ -54,29 +57,6 @@ const ERROR_CODES: readonly ApiError['code'][] = [
   'internal',
   'read_only',
 ];
-
-/**
- * An API failure: the server's (or main process's) message, plus its error code when known. The
- * message of `transport`, `no_token` and `bridge` failures is written here in English for logs; the
- * UI shows its own translated sentence for those codes (lib/errors.ts) with `detail`.
- */
-export class ApiCallError extends Error {
-  /**
-   * `validation` | `not_found` | `forbidden` | `internal` | `read_only` from the host; `transport` for
-   * network/HTTP failures, `no_token` when browser mode has no token, `bridge` when the preload lacks the channel.
-   */
-  readonly code: ApiError['code'] | 'transport' | 'no_token' | 'bridge';
-  readonly channel: Channel;
-  /** Technical detail of a `transport`/`bridge` failure as the browser or HTTP gave it (`Failed to fetch`, `HTTP 502 Bad Gateway`). */
-  readonly detail?: string;
-  constructor(channel: Channel, code: ApiCallError['code'], message: string, detail?: string) {
-    super(message);
-    this.name = 'ApiCallError';
-    this.channel = channel;
-    this.code = code;
-    this.detail = detail;
-  }
-}
 
 /** Name of the preload function for a channel (same rule as `functionName` in the contract). */
 export function preloadName(channel: Channel): string {
