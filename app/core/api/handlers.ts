@@ -185,14 +185,18 @@ function checkControls(text: string): void {
 }
 
 /**
- * Stores the configuration of a VM read through VBoxManage in the change history (only when it
- * changed). Demo VMs and VMs read from files are not recorded (their values come from a different
- * reader, which would show up as changes). A store failure is logged, never fatal to `vms:get`.
+ * Stores the configuration of a VM that VBoxManage lists in the change history (only when a setting
+ * changed), whether its values came from its settings file (`config.source: 'file'`, VM not
+ * running) or from `showvminfo` (`'vboxmanage'`): values only one of the two gives are not changes
+ * (see `recordConfig`). Files the user opened, the VMs of `VirtualBox.xml` shown without VBoxManage
+ * and demo VMs are not recorded. A store failure is logged, never fatal to `vms:get`.
  */
 function recordHistory(store: Store, detail: VmDetail): void {
-  if (!detail.config || detail.summary.source !== 'vboxmanage') return;
+  const config = detail.config;
+  if (!config || detail.summary.source !== 'vboxmanage') return;
+  if (config.source !== 'vboxmanage' && config.source !== 'file') return;
   try {
-    recordConfig(store, detail.summary.id, detail.config, new Date());
+    recordConfig(store, detail.summary.id, config, new Date());
   } catch (err) {
     console.warn(`[vm-companion] could not store the configuration history: ${(err as Error).message}`);
   }
