@@ -75,9 +75,21 @@ function decodeAttr(s: string): string {
   return decodeXmlText(s.replace(/[\t\r\n]/g, ' '));
 }
 
+/**
+ * Offset → 1-based line in `text`, where LF, CRLF and a lone CR each end a line (XML's line
+ * ends). The offsets are those of `text` as given (fast-xml-parser reports start offsets in the
+ * original text, before its own CRLF normalization).
+ */
 function lineIndex(text: string): (offset: number) => number {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  if (text.includes('\r')) {
+    starts.length = 1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+    }
+  }
   return (offset: number) => {
     let lo = 0;
     let hi = starts.length - 1;
@@ -153,27 +165,258 @@ function convert(
   return el;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path: one pass over the text for the plain XML VirtualBox writes
+// ---------------------------------------------------------------------------------------------
+
+/** Deepest element the fast path builds; deeper documents go to the general path (which caps nesting at 100). */
+const MAX_FAST_DEPTH = 100;
+
+/**
+ * Names fast-xml-parser refuses or renames (prototype-related and `Object.prototype` members):
+ * a document using one as an element or attribute name goes to the general path, which reports
+ * it as before.
+ */
+const SPECIAL_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/** `<?xml version="1.0" encoding="…" standalone="…"?>` at offset 0, nothing unusual in it. */
+const XML_DECL =
+  /<\?xml(?:[ \t\n]+(?:version|encoding|standalone)[ \t\n]*=[ \t\n]*(?:"[^"<>?&]*"|'[^'<>?&]*'))*[ \t\n]*\?>/y;
+
+/** A reference fast-xml-parser's validator accepts in text: `&name;` (1–20 word characters), `&#…;`, `&#x…;`. */
+const TEXT_REF = /&(?:#x[0-9a-fA-F]*;|#[0-9]*;|\w{1,20};)/y;
+
+/** ASCII name characters: 1 = may start a name (`A-Z a-z _ :`), 2 = may continue one (also `0-9 . -`). */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) NAME_CHAR[c] = 1;
+  else if (/[0-9.-]/.test(ch)) NAME_CHAR[c] = 2;
+}
+
+const isXmlSpace = (c: number): boolean => c === 32 || c === 10 || c === 9;
+
+/** True when every `&` of `s` (text content) starts a reference the validator accepts. */
+function textRefsValid(s: string): boolean {
+  for (let i = s.indexOf('&'); i !== -1; i = s.indexOf('&', i + 1)) {
+    TEXT_REF.lastIndex = i;
+    if (!TEXT_REF.test(s)) return false;
+  }
+  return true;
+}
+
+/** Text content: CRs are gone already (the text was normalized), references decoded. */
+const decodeText = (s: string): string => (s.includes('&') ? decodeXmlText(s) : s);
+
+/** Attribute value: literal tab/LF become spaces (CRs are gone already), references decoded. */
+function decodeValue(s: string): string {
+  const t = s.includes('\n') || s.includes('\t') ? s.replace(/[\t\n]/g, ' ') : s;
+  return t.includes('&') ? decodeXmlText(t) : t;
+}
+
+/**
+ * Builds the element tree of `text` (a byte-order mark is skipped; CRLF and lone CR read as LF) in one pass,
+ * for the XML VirtualBox and libvirt write: an optional XML declaration at offset 0, comments,
+ * elements with quoted attributes, text with the five predefined entities and character
+ * references. Returns `undefined` as soon as anything else appears — a DOCTYPE, CDATA, a processing
+ * instruction, a name outside ASCII or one of {@link SPECIAL_NAMES}, `<` in an attribute value, a
+ * repeated attribute, a reference the validator would refuse, nesting deeper than
+ * {@link MAX_FAST_DEPTH}, text outside the root, more than one root, any damage — and the caller then
+ * takes the general path (validator + fast-xml-parser), which reports errors exactly as before.
+ * Whatever this accepts, the general path accepts too and builds the same tree (a differential test
+ * holds the two together). Exported for that test; callers use {@link loadSettingsXml}.
+ */
+export function scanSettingsXml(input: string): XmlElement | undefined {
+  const src = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const text = src.includes('\r') ? src.replace(/\r\n?/g, '\n') : src;
+  const n = text.length;
+  let i = 0;
+  if (text.startsWith('<?xml', 0)) {
+    XML_DECL.lastIndex = 0;
+    if (!XML_DECL.test(text)) return undefined;
+    i = XML_DECL.lastIndex;
+  }
+  // Lines are counted forward as start tags are met (always at growing offsets): linear in the text.
+  let line = 1;
+  let nextLf = text.indexOf('\n');
+  const lineAt = (offset: number): number => {
+    while (nextLf !== -1 && nextLf < offset) {
+      line++;
+      nextLf = text.indexOf('\n', nextLf + 1);
+    }
+    return line;
+  };
+  const readName = (at: number): number => {
+    const c = text.charCodeAt(at);
+    if (c >= 128 || NAME_CHAR[c] !== 1) return at;
+    let k = at + 1;
+    for (; k < n; k++) {
+      const d = text.charCodeAt(k);
+      if (d >= 128 || NAME_CHAR[d] === 0) break;
+    }
+    return k;
+  };
+
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    const end = lt === -1 ? n : lt;
+    if (end > i) {
+      const run = text.slice(i, end);
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        for (let k = 0; k < run.length; k++) if (!isXmlSpace(run.charCodeAt(k))) return undefined;
+      } else {
+        if (!textRefsValid(run)) return undefined;
+        top.text += decodeText(run);
+      }
+    }
+    if (lt === -1) break;
+    const c1 = text.charCodeAt(lt + 1);
+    if (c1 === 33 /* ! */) {
+      if (!text.startsWith('<!--', lt)) return undefined;
+      const close = text.indexOf('-->', lt + 4);
+      if (close === -1) return undefined;
+      i = close + 3;
+      continue;
+    }
+    if (c1 === 47 /* / */) {
+      const nameEnd = readName(lt + 2);
+      if (nameEnd === lt + 2) return undefined;
+      let k = nameEnd;
+      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
+      if (text.charCodeAt(k) !== 62 /* > */) return undefined;
+      const open = stack.pop();
+      if (open === undefined || open.name !== text.slice(lt + 2, nameEnd)) return undefined;
+      i = k + 1;
+      continue;
+    }
+    // A start tag.
+    if (root !== undefined && stack.length === 0) return undefined; // a second root
+    if (stack.length >= MAX_FAST_DEPTH) return undefined;
+    const nameEnd = readName(lt + 1);
+    if (nameEnd === lt + 1) return undefined;
+    const name = text.slice(lt + 1, nameEnd);
+    if (SPECIAL_NAMES.has(name)) return undefined;
+    const attrs: Record<string, string> = {};
+    let k = nameEnd;
+    let selfClosing = false;
+    for (;;) {
+      const spaceAt = k;
+      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
+      const c = text.charCodeAt(k);
+      if (c === 62 /* > */) {
+        k++;
+        break;
+      }
+      if (c === 47 /* / */) {
+        if (text.charCodeAt(k + 1) !== 62) return undefined;
+        selfClosing = true;
+        k += 2;
+        break;
+      }
+      if (k === spaceAt) return undefined; // no space before the attribute (or the end of the text)
+      const attrEnd = readName(k);
+      if (attrEnd === k) return undefined;
+      const attrName = text.slice(k, attrEnd);
+      if (SPECIAL_NAMES.has(attrName) || Object.hasOwn(attrs, attrName)) return undefined;
+      k = attrEnd;
+      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
+      if (text.charCodeAt(k) !== 61 /* = */) return undefined;
+      k++;
+      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
+      const q = text.charCodeAt(k);
+      if (q !== 34 && q !== 39) return undefined;
+      const valueEnd = text.indexOf(q === 34 ? '"' : "'", k + 1);
+      if (valueEnd === -1) return undefined;
+      const raw = text.slice(k + 1, valueEnd);
+      if (raw.includes('<')) return undefined;
+      attrs[attrName] = decodeValue(raw);
+      k = valueEnd + 1;
+    }
+    const parent = stack[stack.length - 1];
+    const el: XmlElement = {
+      name,
+      attrs,
+      children: [],
+      text: '',
+      line: lineAt(lt),
+      path:
+        parent === undefined
+          ? ''
+          : `${parent.path ? `${parent.path}/` : ''}${name}${predicate(name, attrs, parent.name)}`,
+    };
+    if (parent === undefined) root = el;
+    else parent.children.push(el);
+    if (!selfClosing) stack.push(el);
+    i = k;
+  }
+  return root !== undefined && stack.length === 0 ? root : undefined;
+}
+
 /**
  * Loads a VirtualBox settings document (machine `.vbox`/`.xml` or global `VirtualBox.xml`).
+ *
+ * The plain XML VirtualBox writes is read in one pass (no separate validation pass); anything
+ * unusual or damaged goes through fast-xml-parser's validator and parser, as
+ * {@link loadSettingsXmlGeneral} does, so errors read the same either way.
  *
  * @param text the whole file, already decoded to a string (see {@link decodeSettingsBytes}).
  * @param what short English description used in error messages (e.g. `machine settings file`).
  * @returns the root element (must be `<VirtualBox>`) and loading issues (e.g. a harmless DOCTYPE).
+ *   Lines count LF, CRLF and a lone CR as line ends.
  * @throws VBoxParseError (with `line`) for an empty document, a DOCTYPE that declares entities or
  *   references an external DTD, XML that is not well-formed, or a root element other than `VirtualBox`.
  */
 export function loadSettingsXml(text: string, what: string): XmlDocument {
+  if (!/\S/.test(text)) throw new VBoxParseError(`the ${what} is empty`);
+  if (!/<!DOCTYPE\b/i.test(text)) {
+    const root = scanSettingsXml(text);
+    if (root !== undefined) return { root: checkRoot(root, what), issues: [] };
+  }
+  return loadSettingsXmlGeneral(text, what);
+}
+
+function checkRoot(root: XmlElement, what: string): XmlElement {
+  if (root.name !== 'VirtualBox') {
+    throw new VBoxParseError(
+      `the root element is <${root.name}>, not <VirtualBox>: this is not a VirtualBox ${what}`,
+      root.line,
+    );
+  }
+  return root;
+}
+
+/**
+ * {@link loadSettingsXml} without its one-pass fast path: DOCTYPE checks, fast-xml-parser's
+ * validator (its message and line for damaged XML), then fast-xml-parser (entity processing off,
+ * nesting capped, see `xml-safe.ts`). `loadSettingsXml` falls back to it for anything unusual;
+ * exported so tests can check that both build the same document.
+ * @throws VBoxParseError like {@link loadSettingsXml}.
+ */
+export function loadSettingsXmlGeneral(text: string, what: string): XmlDocument {
   const issues: ReadIssue[] = [];
   const src = text.replace(/^\uFEFF/, '');
   if (src.trim() === '') throw new VBoxParseError(`the ${what} is empty`);
-  const normalized = src.replace(/\r\n?/g, '\n');
-  const lineOf = lineIndex(normalized);
+  const lineOf = lineIndex(src);
 
-  const doctype = /<!DOCTYPE\b/i.exec(normalized);
+  const doctype = /<!DOCTYPE\b/i.exec(src);
   if (doctype) {
     const line = lineOf(doctype.index);
-    const rest = normalized.slice(doctype.index);
-    if (/<!ENTITY\b/i.test(normalized)) {
+    const rest = src.slice(doctype.index);
+    if (/<!ENTITY\b/i.test(src)) {
       throw new VBoxParseError(
         `the ${what} declares XML entities in a <!DOCTYPE> (refused: entity expansion such as "billion laughs" or external entities could exhaust memory or read other files; VirtualBox never writes a DOCTYPE)`,
         line,
@@ -203,14 +446,7 @@ export function loadSettingsXml(text: string, what: string): XmlDocument {
   const top = parsed.find((n) => !('#text' in n) && Object.keys(n).some((k) => k !== ':@'));
   const rootName = top ? Object.keys(top).find((k) => k !== ':@')! : undefined;
   if (!top || !rootName) throw new VBoxParseError(`the ${what} has no root element`);
-  const root = convert(top, rootName, undefined, '', lineOf);
-  if (root.name !== 'VirtualBox') {
-    throw new VBoxParseError(
-      `the root element is <${root.name}>, not <VirtualBox>: this is not a VirtualBox ${what}`,
-      root.line,
-    );
-  }
-  return { root, issues };
+  return { root: checkRoot(convert(top, rootName, undefined, '', lineOf), what), issues };
 }
 
 /**
