@@ -92,6 +92,7 @@ const TOKENS = [
   '<?pi x?>',
   '<?xml version="1.0"?>',
   '<!DOCTYPE VirtualBox>',
+  '<!-- <!doctype x> -->',
   '<X/>',
   '<X a="1" a="2"/>',
   '<X a="<"/>',
@@ -167,6 +168,7 @@ describe('settings XML: one-pass reader vs the general path', () => {
       wrap('<中/>'),
       wrap(`${'<D>'.repeat(100)}${'</D>'.repeat(100)}`),
       wrap(`${'<D>'.repeat(101)}${'</D>'.repeat(101)}`),
+      wrap('<!-- <!DOCTYPE x [<!ENTITY a "b">]> -->'),
     ];
     for (const text of unusual) {
       expect(scanSettingsXml(text), text.slice(0, 60)).toBeUndefined();
@@ -176,6 +178,7 @@ describe('settings XML: one-pass reader vs the general path', () => {
     expect(loadSettingsXml(unusual[0], 'x').root.text).toBe('x');
     expect(loadSettingsXml(unusual[4], 'x').root.children[0].attrs).toEqual({ a: '<' });
     expect(() => loadSettingsXml(unusual[9], 'x')).toThrow(/Maximum nested tags exceeded/);
+    expect(() => loadSettingsXml(unusual[10], 'x')).toThrow(/declares XML entities in a <!DOCTYPE>/);
   });
 
   it('damaged XML keeps the validator message and line', () => {

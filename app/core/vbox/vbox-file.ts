@@ -194,6 +194,9 @@ const SPECIAL_NAMES = new Set([
 const XML_DECL =
   /<\?xml(?:[ \t\n]+(?:version|encoding|standalone)[ \t\n]*=[ \t\n]*(?:"[^"<>?&]*"|'[^'<>?&]*'))*[ \t\n]*\?>/y;
 
+/** A DOCTYPE the general path would find (it searches the whole text, case-insensitively). */
+const DOCTYPE = /<!DOCTYPE\b/i;
+
 /** A reference fast-xml-parser's validator accepts in text: `&name;` (1–20 word characters), `&#…;`, `&#x…;`. */
 const TEXT_REF = /&(?:#x[0-9a-fA-F]*;|#[0-9]*;|\w{1,20};)/y;
 
@@ -289,6 +292,8 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
       if (!text.startsWith('<!--', lt)) return undefined;
       const close = text.indexOf('-->', lt + 4);
       if (close === -1) return undefined;
+      // The general path looks for a DOCTYPE anywhere, comments included: leave such a file to it.
+      if (DOCTYPE.test(text.slice(lt + 4, close))) return undefined;
       i = close + 3;
       continue;
     }
@@ -382,10 +387,8 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
  */
 export function loadSettingsXml(text: string, what: string): XmlDocument {
   if (!/\S/.test(text)) throw new VBoxParseError(`the ${what} is empty`);
-  if (!/<!DOCTYPE\b/i.test(text)) {
-    const root = scanSettingsXml(text);
-    if (root !== undefined) return { root: checkRoot(root, what), issues: [] };
-  }
+  const root = scanSettingsXml(text); // undefined for a DOCTYPE: the general path checks it
+  if (root !== undefined) return { root: checkRoot(root, what), issues: [] };
   return loadSettingsXmlGeneral(text, what);
 }
 
@@ -412,7 +415,7 @@ export function loadSettingsXmlGeneral(text: string, what: string): XmlDocument 
   if (src.trim() === '') throw new VBoxParseError(`the ${what} is empty`);
   const lineOf = lineIndex(src);
 
-  const doctype = /<!DOCTYPE\b/i.exec(src);
+  const doctype = DOCTYPE.exec(src);
   if (doctype) {
     const line = lineOf(doctype.index);
     const rest = src.slice(doctype.index);
@@ -958,7 +961,8 @@ function emptyConfig(id: string, issues: ReadIssue[]): VmConfig {
  * Unknown elements under `Machine`, `Hardware` and `Platform` are kept in `config.unknownKeys`.
  *
  * Not available from a file: the running state (a VM with a `stateFile` is `saved`, an aborted
- * one `aborted`, otherwise `state` is left out), Guest Additions, effective paravirt provider,
+ * one `aborted`, one with both `aborted-saved` — VirtualBox 7.0+, the only version that writes both,
+ * key `Machine/@aborted` —, otherwise `state` is left out), Guest Additions, effective paravirt provider,
  * Secure Boot (kept in the NVRAM file), live VRDE port.
  *
  * An encrypted machine (`<MachineEncrypted>`) gives a config with only `id` and an issue naming
@@ -1093,10 +1097,13 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
   const description = child(machine, 'Description');
   if (description) g.description = { value: description.text, key: description.path, raw: description.text };
 
-  // State (only what a file can tell).
+  // State (only what a file can tell). Both a saved state and `aborted="true"`: VirtualBox 7.0+'s
+  // "aborted-saved" (only 7.0+ writes that pair; its VMState value, reference §2.13).
   const stateFile = r.str(machine, 'Machine', 'stateFile');
   const aborted = r.bool(machine, 'Machine', 'aborted');
-  if (stateFile && stateFile.value !== '') config.state = { ...stateFile, value: 'saved' };
+  const saved = stateFile !== undefined && stateFile.value !== '';
+  if (saved && aborted?.value) config.state = { ...aborted, value: 'aborted-saved' };
+  else if (saved) config.state = { ...stateFile, value: 'saved' };
   else if (aborted?.value) config.state = { ...aborted, value: 'aborted' };
   set(config, 'stateChangeTime', r.str(machine, 'Machine', 'lastStateChange'));
 
