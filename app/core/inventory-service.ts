@@ -382,6 +382,7 @@ function failedSummary(row: ListedVm, error: string): VmSummary {
  * `source: 'vboxmanage'` (VirtualBox lists the VM); `config.source` is `file`.
  */
 function entryFromFile(row: ListedVm, cfgFile: string, result: VboxFileResult): Entry {
+  const readAt = new Date().toISOString();
   const config: VmConfig = { ...result.config };
   if (!config.state) config.state = { value: 'poweroff', key: FILE_POWEROFF_STATE_KEY, raw: '' };
   const summary: VmSummary = { ...summaryFromConfig(config), source: 'vboxmanage', name: row.name };
@@ -389,7 +390,7 @@ function entryFromFile(row: ListedVm, cfgFile: string, result: VboxFileResult): 
     summary,
     config,
     extras: result.extras,
-    provenance: { vboxFile: { path: cfgFile, read: true }, discrepancies: [] },
+    provenance: { vboxFile: { path: cfgFile, read: true }, discrepancies: [], readAt },
   };
 }
 
@@ -411,6 +412,12 @@ function defaultNvramPath(cfgFile: string): string {
 /** The NVRAM file `showvminfo` printed (`NvramFile`, 7.0.16+; `BIOS NVRAM File` before), if any. */
 function printedNvramPath(config: VmConfig): string | undefined {
   return config.unknownKeys.find((k) => k.key === 'NvramFile' || k.key === 'BIOS NVRAM File')?.value;
+}
+
+/** `ms` (since the Unix epoch) as an ISO 8601 UTC time; undefined when it is no valid time. */
+function isoTime(ms: number): string | undefined {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
 /** Runs at most `n` of the functions given to it at once (FIFO). */
@@ -781,14 +788,19 @@ export class InventoryService implements InventoryProvider {
           summary,
           config: file.config,
           extras: file.result.extras,
-          provenance: { vboxFile: { path: filePath, read: true }, discrepancies: [] },
+          provenance: {
+            vboxFile: { path: filePath, read: true },
+            discrepancies: [],
+            readAt: new Date().toISOString(),
+          },
         },
       };
     }
     const e = await enrichFromCfgFile(file.config, { platform, cache: this.cache });
     const summary = summaryFromConfig(file.config);
     if (!summary.name) summary.name = name;
-    return { entry: { summary, config: e.config, extras: e.extras, provenance: e.provenance } };
+    const provenance: Provenance = { discrepancies: [], ...e.provenance, readAt: new Date().toISOString() };
+    return { entry: { summary, config: e.config, extras: e.extras, provenance } };
   }
 
   /** Adds the lazily read snapshot tree to a VirtualBox VM's detail (see {@link get}). */
@@ -995,13 +1007,14 @@ export class InventoryService implements InventoryProvider {
     }
     if (disc?.registryPath && disc.machines.length > 0) {
       for (const issue of disc.issues) console.warn(`[vm-companion] ${issue.message}`);
+      const readAt = new Date().toISOString();
       const entries: Entry[] = disc.machines.map((m) => {
         if (m.result && !m.result.encrypted) {
           return {
             summary: m.summary,
             config: m.result.config,
             extras: m.result.extras,
-            provenance: { vboxFile: { path: m.src, read: true }, discrepancies: [] },
+            provenance: { vboxFile: { path: m.src, read: true }, discrepancies: [], readAt },
           };
         }
         const error = m.error ?? m.summary.error ?? 'The settings file could not be read.';
@@ -1285,6 +1298,7 @@ export class InventoryService implements InventoryProvider {
       const nvramGuess = before && cfg ? defaultNvramPath(cfg) : undefined;
       const nvramBefore = nvramGuess ? ((await fileStamp(nvramGuess)) ?? null) : null;
       const r = await readVm(runner, row, { signal: calls });
+      const readAt = new Date().toISOString();
       if (!r.config)
         return { entry: { summary: r.summary, config: null }, issue: r.issue, via: 'showvminfo' };
       if (listing.warning) dropWrapperWarningIssues(r.config);
@@ -1297,7 +1311,7 @@ export class InventoryService implements InventoryProvider {
         summary: r.summary,
         config: e.config,
         extras: e.extras,
-        provenance: e.provenance,
+        provenance: { discrepancies: [], ...e.provenance, readAt },
       };
       const out: VmRead = { entry, via: 'showvminfo' };
       if (r.issue) out.issue = r.issue;
@@ -1344,7 +1358,15 @@ export class InventoryService implements InventoryProvider {
             config: earlier.config,
           };
           if (earlier.extras) entry.extras = earlier.extras;
-          if (earlier.provenance) entry.provenance = earlier.provenance;
+          // Values of an earlier launch's call: its time, and that they were kept (cache files written
+          // before `readAt` was kept in the provenance have it in the entry).
+          const readAt = isoTime(earlier.readAt);
+          entry.provenance = {
+            discrepancies: [],
+            ...earlier.provenance,
+            ...(readAt ? { readAt } : {}),
+            cached: true,
+          };
           return {
             entry,
             via: 'cache',
@@ -1437,7 +1459,7 @@ export class InventoryService implements InventoryProvider {
         vm.showvminfo = r.reused ?? {
           stamp: r.cacheable.stamp,
           name: r.cacheable.name,
-          readAt: Date.now(),
+          readAt: Date.parse(r.entry.provenance?.readAt ?? '') || Date.now(),
           ...(r.cacheable.nvram ? { nvram: r.cacheable.nvram } : {}),
           summary: r.entry.summary,
           config: r.entry.config,

@@ -167,6 +167,18 @@ export interface Provenance {
   /** The `.vbox` settings file (`CfgFile`), when the app tried to read it. */
   vboxFile?: { path: string; read: boolean; error?: string };
   discrepancies: Discrepancy[];
+  /**
+   * ISO 8601 UTC time at which the values were read: the `showvminfo` call (`config.source:
+   * 'vboxmanage'`) or the read of the settings file or opened file (`'file'`). Absent for demo VMs and
+   * VMs without values.
+   */
+  readAt?: string;
+  /**
+   * True when the values are a `showvminfo` read kept from an earlier launch (the persistent
+   * inventory cache) and reused because the VM's settings file (and NVRAM file) has not changed
+   * since `readAt`; absent for a fresh read.
+   */
+  cached?: boolean;
 }
 
 /** What `vms:get` returns. */

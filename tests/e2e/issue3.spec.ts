@@ -302,6 +302,9 @@ test.describe('settings files opened directly', () => {
     await expect(page.getByTestId('vm-name')).toContainText(name);
     await expect(page.getByTestId('vbox-file')).toHaveAttribute('data-read', 'true');
     await expect(page.getByTestId('vbox-file')).toContainText(file);
+    // When and from where the values were read (a file the user opened, read just now).
+    await expect(page.getByTestId('read-at')).toHaveAttribute('data-cached', 'false');
+    await expect(page.getByTestId('read-at')).toContainText('Read from the file at');
 
     // No <TrustedPlatformModule> element: VirtualBox's default "none", with the .vbox path as source.
     expect(xml).not.toContain('TrustedPlatformModule');

@@ -148,7 +148,11 @@ describe('cold read: settings files instead of showvminfo', () => {
       adapterType: { value: 'virtio' },
     });
     expect(d.config?.state).toEqual({ value: 'poweroff', key: FILE_POWEROFF_STATE_KEY, raw: '' });
-    expect(d.provenance).toEqual({ vboxFile: { path: lab.vms[0].vboxFile, read: true }, discrepancies: [] });
+    expect(d.provenance).toEqual({
+      vboxFile: { path: lab.vms[0].vboxFile, read: true },
+      discrepancies: [],
+      readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(d.config?.snapshots.map((s) => s.name)).toHaveLength(1);
     const b = await svc.get(lab.vms[1].uuid);
     expect(b.config?.state?.key).toBe('Machine/@stateFile');

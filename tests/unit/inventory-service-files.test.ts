@@ -131,6 +131,7 @@ describe('findings on the stand-in lab (VirtualBox 7.1.12, 4-core / 16 GB host f
         error: 'the settings file could not be read: no such file',
       },
       discrepancies: [],
+      readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(server.extras).toBeUndefined();
     const homestead = await svc.get('9155aa93-6360-4d1e-8cd9-20c32ecacf6d');
@@ -269,6 +270,7 @@ describe('VirtualBox.xml discovery when VBoxManage is absent', () => {
     expect(d.provenance).toEqual({
       vboxFile: { path: path.join(dir, 'VirtualBox VMs', 'clientbasso', 'clientbasso.vbox'), read: true },
       discrepancies: [],
+      readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(d.extras?.['general.basic.osTypeId']?.value).toBe('Debian_64');
     expect(d.summary.findings).toBe(d.findings?.length);
@@ -341,7 +343,11 @@ describe('openFile', () => {
     const d = await svc.openFile(vbox);
     expect(d.summary).toMatchObject({ id: CLIENTBASSO, source: 'file', name: 'clientbasso', state: 'saved' });
     expect(d.config?.general.cfgFile?.value).toBe(vbox);
-    expect(d.provenance).toEqual({ vboxFile: { path: vbox, read: true }, discrepancies: [] });
+    expect(d.provenance).toEqual({
+      vboxFile: { path: vbox, read: true },
+      discrepancies: [],
+      readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(d.extras?.['storage.controller.hostIoCache@SATA']?.value).toBe(false);
     expect(d.summary.findings).toBe(d.findings?.length);
     const inv = await svc.list();
