@@ -118,11 +118,14 @@ const NAMED_ELEMENTS = new Set([
 const UUID_ELEMENTS = new Set(['HardDisk', 'Snapshot', 'MachineEntry', 'MachineEncrypted']);
 
 function predicate(name: string, attrs: Record<string, string>, parentName: string): string {
-  const q = (v: string): string => `"${v.replace(/"/g, '\\"')}"`;
-  if (SLOT_ELEMENTS.has(name) && attrs.slot !== undefined) return `[@slot=${attrs.slot}]`;
-  if (NAMED_ELEMENTS.has(name) && attrs.name !== undefined) return `[@name=${q(attrs.name)}]`;
+  if (SLOT_ELEMENTS.has(name)) return attrs.slot !== undefined ? `[@slot=${attrs.slot}]` : '';
+  if (NAMED_ELEMENTS.has(name)) {
+    const v = attrs.name;
+    if (v === undefined) return '';
+    return `[@name="${v.includes('"') ? v.replace(/"/g, '\\"') : v}"]`;
+  }
   if (name === 'AttachedDevice') return `[@port=${attrs.port ?? '?'}][@device=${attrs.device ?? '?'}]`;
-  if (name === 'Order' && attrs.position !== undefined) return `[@position=${attrs.position}]`;
+  if (name === 'Order') return attrs.position !== undefined ? `[@position=${attrs.position}]` : '';
   if (
     (UUID_ELEMENTS.has(name) || (name === 'Image' && parentName !== 'AttachedDevice')) &&
     attrs.uuid !== undefined
@@ -208,7 +211,33 @@ for (let c = 0; c < 128; c++) {
   else if (/[0-9.-]/.test(ch)) NAME_CHAR[c] = 2;
 }
 
+/**
+ * `s` (a slice of the file text) as a string of its own. V8 makes a slice of 13 or more characters a
+ * view into the whole text, so one attribute value kept in a parse result (a UUID, a path) would keep
+ * the entire file text alive for as long as the result is cached; joining forces a copy.
+ */
+const detach = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
+
 const isXmlSpace = (c: number): boolean => c === 32 || c === 10 || c === 9;
+
+/** Line break + N spaces, for N < 64 (the indentation between elements). */
+const INDENTS = Array.from({ length: 64 }, (_, k) => `\n${' '.repeat(k)}`);
+
+/**
+ * `text[start, end)` when it is whitespace only: one of {@link INDENTS} when it is a line break and
+ * up to 63 spaces, else a copy; `undefined` when it holds anything but spaces, tabs and line breaks.
+ */
+function indentation(text: string, start: number, end: number): string | undefined {
+  let plain = text.charCodeAt(start) === 10 && end - start <= INDENTS.length;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 32) {
+      if (c !== 10 && c !== 9) return undefined;
+      if (k > start) plain = false;
+    }
+  }
+  return plain ? INDENTS[end - start - 1] : detach(text.slice(start, end));
+}
 
 /** True when every `&` of `s` (text content) starts a reference the validator accepts. */
 function textRefsValid(s: string): boolean {
@@ -277,13 +306,17 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
     const lt = text.indexOf('<', i);
     const end = lt === -1 ? n : lt;
     if (end > i) {
-      const run = text.slice(i, end);
       const top = stack[stack.length - 1];
-      if (top === undefined) {
-        for (let k = 0; k < run.length; k++) if (!isXmlSpace(run.charCodeAt(k))) return undefined;
+      // Mostly a line break and indentation: shared strings, no slice.
+      const indent = indentation(text, i, end);
+      if (indent !== undefined) {
+        if (top !== undefined) top.text += indent;
+      } else if (top === undefined) {
+        return undefined; // text outside the root element
       } else {
+        const run = text.slice(i, end);
         if (!textRefsValid(run)) return undefined;
-        top.text += decodeText(run);
+        top.text += detach(decodeText(run));
       }
     }
     if (lt === -1) break;
@@ -313,7 +346,7 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
     if (stack.length >= MAX_FAST_DEPTH) return undefined;
     const nameEnd = readName(lt + 1);
     if (nameEnd === lt + 1) return undefined;
-    const name = text.slice(lt + 1, nameEnd);
+    const name = detach(text.slice(lt + 1, nameEnd));
     if (SPECIAL_NAMES.has(name)) return undefined;
     const attrs: Record<string, string> = {};
     let k = nameEnd;
@@ -348,7 +381,7 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
       if (valueEnd === -1) return undefined;
       const raw = text.slice(k + 1, valueEnd);
       if (raw.includes('<')) return undefined;
-      attrs[attrName] = decodeValue(raw);
+      attrs[attrName] = detach(decodeValue(raw));
       k = valueEnd + 1;
     }
     const parent = stack[stack.length - 1];
@@ -809,6 +842,48 @@ export function extraKey(id: string, instance?: string | number): string {
 // The reader
 // ---------------------------------------------------------------------------------------------
 
+/** Most provenance keys this module keeps one shared copy of (see {@link sharedKey}, {@link attrKey}). */
+const MAX_SHARED_KEYS = 10_000;
+const SHARED_KEYS = new Map<string, string>();
+/** Attribute keys by element path, then attribute name. */
+const ATTR_KEYS = new Map<string, Map<string, string>>();
+let attrKeyCount = 0;
+
+/**
+ * The one shared copy of provenance key `k`. Keys are built by concatenation (a chain of pieces per
+ * key in V8) and repeat from file to file (`Machine/Hardware/Memory/@RAMSize`): parses kept in
+ * memory (the settings-file cache) share one copy instead. At most {@link MAX_SHARED_KEYS} are
+ * kept; beyond that `k` is returned as is.
+ */
+function sharedKey(k: string): string {
+  const hit = SHARED_KEYS.get(k);
+  if (hit !== undefined) return hit;
+  if (SHARED_KEYS.size < MAX_SHARED_KEYS) SHARED_KEYS.set(k, k);
+  return k;
+}
+
+/**
+ * `<path>/@<attr>`, shared like {@link sharedKey} but looked up by path and attribute name, so the
+ * key is not built again (an element's attributes are read one after another with the same path).
+ */
+function attrKey(elementPath: string, attr: string): string {
+  let byAttr = ATTR_KEYS.get(elementPath);
+  if (byAttr === undefined) {
+    if (attrKeyCount >= MAX_SHARED_KEYS) return `${elementPath}/@${attr}`;
+    byAttr = new Map();
+    ATTR_KEYS.set(elementPath, byAttr);
+  }
+  let key = byAttr.get(attr);
+  if (key === undefined) {
+    key = `${elementPath}/@${attr}`;
+    if (attrKeyCount < MAX_SHARED_KEYS) {
+      byAttr.set(attr, key);
+      attrKeyCount++;
+    }
+  }
+  return key;
+}
+
 type Conv<T> = (raw: string) => T | undefined;
 
 class FileReader {
@@ -833,7 +908,7 @@ class FileReader {
     what: string,
     def?: T,
   ): Sourced<T> | undefined {
-    const key = `${el ? el.path : fallbackPath}/@${attr}`;
+    const key = attrKey(el ? el.path : fallbackPath, attr);
     const raw = el?.attrs[attr];
     if (raw !== undefined) {
       const v = conv(raw);
@@ -866,7 +941,7 @@ class FileReader {
     const isInt = (t: string): boolean => /^-?\d+$/.test(t) || /^0x[0-9a-f]+$/i.test(t);
     const raw = el?.attrs[attr];
     if (el && raw !== undefined && isInt(raw.trim()) && safeInteger(raw.trim()) === undefined) {
-      const key = `${el.path}/@${attr}`;
+      const key = attrKey(el.path, attr);
       this.issues.push(
         tooLargeIssue(
           key,
@@ -891,7 +966,7 @@ class FileReader {
   ): Sourced<string> | undefined {
     const s = this.get(el, fb, attr, (r) => r, 'text');
     if (!s)
-      return def === undefined ? undefined : { value: def, key: `${el ? el.path : fb}/@${attr}`, raw: '' };
+      return def === undefined ? undefined : { value: def, key: attrKey(el ? el.path : fb, attr), raw: '' };
     const mapped = lookup(map, s.value.trim().toLowerCase());
     if (mapped !== undefined) return { ...s, value: mapped };
     this.issues.push({
@@ -1032,7 +1107,7 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
     for (const c of el?.children ?? []) {
       if (known.has(c.name)) continue;
       config.unknownKeys.push({
-        key: c.path,
+        key: sharedKey(c.path),
         value: Object.entries(c.attrs)
           .map(([k, v]) => `${k}="${v}"`)
           .join(' '),
@@ -1073,7 +1148,11 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
   const groups = childrenOf(child(machine, 'Groups'), 'Group');
   if (groups.length > 0) {
     const names = groups.map((x) => x.attrs.name ?? '').filter((x) => x !== '');
-    g.groups = { value: names, key: `${child(machine, 'Groups')!.path}/Group/@name`, raw: names.join(',') };
+    g.groups = {
+      value: names,
+      key: sharedKey(`${child(machine, 'Groups')!.path}/Group/@name`),
+      raw: names.join(','),
+    };
   } else {
     g.groups = { value: ['/'], key: 'Machine/Groups/Group/@name', raw: '' };
   }
@@ -1083,7 +1162,7 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
   const hwUuid = r.str(hardware, hwPath, 'uuid');
   g.hardwareUuid = hwUuid
     ? { ...hwUuid, value: normalizeUuid(hwUuid.value) }
-    : { value: config.id, key: `${hwPath}/@uuid`, raw: '' };
+    : { value: config.id, key: attrKey(hwPath, 'uuid'), raw: '' };
   set(
     g,
     'clipboard',
@@ -1095,7 +1174,8 @@ export function parseVboxFile(xmlText: string, opts: ParseVboxFileOptions = {}):
     r.enumOf(child(hardware, 'DragAndDrop'), `${hwPath}/DragAndDrop`, 'mode', SHARE_MODE, 'disabled'),
   );
   const description = child(machine, 'Description');
-  if (description) g.description = { value: description.text, key: description.path, raw: description.text };
+  if (description)
+    g.description = { value: description.text, key: sharedKey(description.path), raw: description.text };
 
   // State (only what a file can tell). Both a saved state and `aborted="true"`: VirtualBox 7.0+'s
   // "aborted-saved" (only 7.0+ writes that pair; its VMState value, reference §2.13).
@@ -1157,7 +1237,7 @@ export function readMediaRegistry(registry: XmlElement | undefined, dir: string 
         kind,
         location: resolveAgainst(dir, rawLocation),
         rawLocation,
-        key: `${el.path}/@location`,
+        key: attrKey(el.path, 'location'),
         line: el.line,
       };
       if (el.attrs.format !== undefined) m.format = el.attrs.format;
@@ -1279,7 +1359,11 @@ function readSystem(
   const boot = child(hardware, 'Boot');
   if (!boot) {
     ['floppy', 'dvd', 'disk', 'none'].forEach((d, i) =>
-      s.bootOrder.push({ value: d, key: `${hwPath}/Boot/Order[@position=${i + 1}]/@device`, raw: '' }),
+      s.bootOrder.push({
+        value: d,
+        key: sharedKey(`${hwPath}/Boot/Order[@position=${i + 1}]/@device`),
+        raw: '',
+      }),
     );
   } else {
     const orders = childrenOf(boot, 'Order');
@@ -1288,7 +1372,7 @@ function readSystem(
       s.bootOrder.push(
         r.enumOf(o, `${boot.path}/Order[@position=${pos}]`, 'device', BOOT_DEVICE, 'none') ?? {
           value: 'none',
-          key: `${boot.path}/Order[@position=${pos}]/@device`,
+          key: sharedKey(`${boot.path}/Order[@position=${pos}]/@device`),
           raw: '',
         },
       );
@@ -1351,7 +1435,7 @@ function readStorage(
   const controllers = childrenOf(holder, 'StorageController');
   controllers.forEach((el, index) => {
     const p = el.path;
-    const name = r.str(el, p, 'name') ?? { value: '', key: `${p}/@name`, raw: '' };
+    const name = r.str(el, p, 'name') ?? { value: '', key: attrKey(p, 'name'), raw: '' };
     if (name.value === '')
       r.issues.push({ line: el.line, message: `line ${el.line}: storage controller ${index} has no name` });
     const type = r.enumOf(el, p, 'type', CONTROLLER_TYPE);
@@ -1382,7 +1466,7 @@ function readStorage(
         const m = media.get(uuid);
         const imageUuid: Sourced<string> = {
           value: uuid,
-          key: `${image.path}/@uuid`,
+          key: attrKey(image.path, 'uuid'),
           raw: image.attrs.uuid ?? '',
         };
         if (m) {
@@ -1412,16 +1496,21 @@ function readStorage(
           port,
           device,
           kind: kindOfType,
-          medium: { value: `host:${src}`, key: `${hostDrive.path}/@src`, raw: src },
+          medium: { value: `host:${src}`, key: attrKey(hostDrive.path, 'src'), raw: src },
         };
       } else if (kindOfType === 'hdd') {
         r.issues.push({
           line: ad.line,
           message: `line ${ad.line}: hard disk ${name.value} ${port}-${device} has no <Image>`,
         });
-        a = { port, device, kind: 'none', medium: { value: 'none', key: ad.path, raw: '' } };
+        a = { port, device, kind: 'none', medium: { value: 'none', key: sharedKey(ad.path), raw: '' } };
       } else {
-        a = { port, device, kind: 'empty', medium: { value: 'emptydrive', key: ad.path, raw: '' } };
+        a = {
+          port,
+          device,
+          kind: 'empty',
+          medium: { value: 'emptydrive', key: sharedKey(ad.path), raw: '' },
+        };
       }
       set(a, 'hotPluggable', r.bool(ad, ad.path, 'hotpluggable', false));
       if (kindOfType === 'hdd') {
@@ -1469,8 +1558,8 @@ function readNetwork(r: FileReader, config: VmConfig, hardware: XmlElement | und
       slot,
       attachment: enabled.value
         ? mode
-          ? { value: ATTACHMENT[mode.name], key: mode.path, raw: mode.name }
-          : { value: 'null', key: `${el.path}/(no attachment element)`, raw: '' }
+          ? { value: ATTACHMENT[mode.name], key: sharedKey(mode.path), raw: mode.name }
+          : { value: 'null', key: sharedKey(`${el.path}/(no attachment element)`), raw: '' }
         : { ...enabled, value: 'none' },
       portForwards: [],
     };
@@ -1499,7 +1588,11 @@ function readNetwork(r: FileReader, config: VmConfig, hardware: XmlElement | und
     if (bySlot.has(slot)) continue;
     bySlot.set(slot, {
       slot,
-      attachment: { value: 'none', key: `${netPath}/Adapter[@slot=${slot - 1}]/@enabled`, raw: '' },
+      attachment: {
+        value: 'none',
+        key: sharedKey(`${netPath}/Adapter[@slot=${slot - 1}]/@enabled`),
+        raw: '',
+      },
       portForwards: [],
     });
   }
@@ -1534,7 +1627,7 @@ function readNat(r: FileReader, a: NetworkAdapter, nat: XmlElement): void {
       hostPort: hostPort.value,
       guestIp: f.attrs.guestip ?? '',
       guestPort: guestPort.value,
-      key: f.path,
+      key: sharedKey(f.path),
       raw: Object.entries(f.attrs)
         .map(([k, v]) => `${k}="${v}"`)
         .join(' '),
@@ -1611,7 +1704,7 @@ function readSerial(r: FileReader, config: VmConfig, hardware: XmlElement | unde
     if (ports.has(slot)) continue;
     ports.set(slot, {
       slot,
-      enabled: { value: false, key: `${uartPath}/Port[@slot=${slot - 1}]/@enabled`, raw: '' },
+      enabled: { value: false, key: sharedKey(`${uartPath}/Port[@slot=${slot - 1}]/@enabled`), raw: '' },
     });
   }
   config.serial = [...ports.values()].sort((a, b) => a.slot - b.slot);
@@ -1636,8 +1729,8 @@ function readUsb(r: FileReader, config: VmConfig, hardware: XmlElement | undefin
     ] as const) {
       const el = ctls.find((c) => (c.attrs.type ?? '').toUpperCase() === type);
       config.usb[field] = el
-        ? { value: true, key: `${el.path}/@type`, raw: el.attrs.type! }
-        : { value: false, key: `${ctlPath}/@type`, raw: '' };
+        ? { value: true, key: attrKey(el.path, 'type'), raw: el.attrs.type! }
+        : { value: false, key: attrKey(ctlPath, 'type'), raw: '' };
     }
   }
   const filters = childrenOf(child(usb ?? old, 'DeviceFilters') ?? old, 'DeviceFilter');
@@ -1654,8 +1747,12 @@ function readUsb(r: FileReader, config: VmConfig, hardware: XmlElement | undefin
 function readSharedFolders(r: FileReader, config: VmConfig, hardware: XmlElement | undefined): void {
   const out: SharedFolder[] = [];
   childrenOf(child(hardware, 'SharedFolders'), 'SharedFolder').forEach((el, i) => {
-    const name = r.str(el, el.path, 'name') ?? { value: '', key: `${el.path}/@name`, raw: '' };
-    const hostPath = r.str(el, el.path, 'hostPath') ?? { value: '', key: `${el.path}/@hostPath`, raw: '' };
+    const name = r.str(el, el.path, 'name') ?? { value: '', key: attrKey(el.path, 'name'), raw: '' };
+    const hostPath = r.str(el, el.path, 'hostPath') ?? {
+      value: '',
+      key: attrKey(el.path, 'hostPath'),
+      raw: '',
+    };
     if (name.value === '' || hostPath.value === '')
       r.issues.push({
         line: el.line,
