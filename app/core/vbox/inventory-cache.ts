@@ -296,46 +296,85 @@ export function fitInventoryCache(
   return { data: out, dropped };
 }
 
+/** Text gathered before one write to the cache file (UTF-16 code units): bounds memory, saves most writes. */
+const WRITE_CHUNK_CHARS = 1024 * 1024;
+
 /**
- * Writes the cache atomically: the JSON goes to a temporary file next to `file` (mode 0600), one VM
- * at a time (no whole-file string is held in memory), which is then renamed over `file`, so a reader
- * sees either the old or the new cache, never half of one. Creates the folder when missing. The
- * content is bounded by {@link fitInventoryCache}.
+ * Writes the cache atomically: the JSON goes to a temporary file next to `file` (mode 0600), VM after
+ * VM in chunks of about {@link WRITE_CHUNK_CHARS} characters (no whole-file string is held in
+ * memory), which is then renamed over `file`, so a reader sees either the old or the new cache,
+ * never half of one. Creates the folder when missing.
+ *
+ * Bounded by `maxBytes` (default {@link MAX_INVENTORY_CACHE_BYTES}) and {@link MAX_CACHED_VMS}: a
+ * cache within both is written as is, each VM serialized once and measured while written; one that
+ * turns out larger is abandoned and written again as {@link fitInventoryCache} trims it.
  * @returns bytes written and payloads dropped to fit.
  * @throws the file-system error (the temporary file is removed first).
  */
 export async function saveInventoryCache(
   file: string,
   data: InventoryCacheData,
+  maxBytes = MAX_INVENTORY_CACHE_BYTES,
 ): Promise<{ bytes: number; dropped: number }> {
-  const fitted = fitInventoryCache({ ...data, writtenAt: new Date().toISOString() });
-  const { vms, ...head } = fitted.data;
+  const stamped = { ...data, writtenAt: new Date().toISOString() };
   await fsp.mkdir(path.dirname(file), { recursive: true });
+  if (Object.keys(stamped.vms).length <= MAX_CACHED_VMS) {
+    const bytes = await writeCacheFile(file, stamped, maxBytes);
+    if (bytes !== undefined) return { bytes, dropped: 0 };
+  }
+  const fitted = fitInventoryCache(stamped, maxBytes);
+  return { bytes: (await writeCacheFile(file, fitted.data, Infinity))!, dropped: fitted.dropped };
+}
+
+/**
+ * One atomic write of `data` to `file` (see {@link saveInventoryCache}); `undefined` (nothing
+ * written, the temporary file removed) as soon as the JSON exceeds `maxBytes`.
+ * @throws the file-system error (the temporary file is removed first).
+ */
+async function writeCacheFile(
+  file: string,
+  data: InventoryCacheData,
+  maxBytes: number,
+): Promise<number | undefined> {
+  const { vms, ...head } = data;
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let bytes = 0;
   let handle: fsp.FileHandle | undefined;
+  let complete = false;
   try {
     handle = await fsp.open(tmp, 'w', 0o600);
-    const write = async (text: string): Promise<void> => {
-      bytes += Buffer.byteLength(text);
-      await handle!.write(text);
+    let chunk = '';
+    const flush = async (): Promise<boolean> => {
+      bytes += Buffer.byteLength(chunk);
+      if (bytes > maxBytes) return false;
+      await handle!.write(chunk);
+      chunk = '';
+      return true;
     };
-    await write(`${JSON.stringify(head).slice(0, -1)},"vms":{`);
+    chunk = `${JSON.stringify(head).slice(0, -1)},"vms":{`;
     let first = true;
+    let fits = true;
     for (const [id, vm] of Object.entries(vms)) {
-      await write(`${first ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(vm)}`);
+      chunk += `${first ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(vm)}`;
       first = false;
+      if (chunk.length >= WRITE_CHUNK_CHARS && !(fits = await flush())) break;
     }
-    await write('}}');
+    if (fits) {
+      chunk += '}}';
+      fits = await flush();
+    }
     await handle.close();
     handle = undefined;
+    if (!fits) return undefined;
     await fsp.rename(tmp, file);
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    complete = true;
+    return bytes;
+  } finally {
+    if (!complete) {
+      await handle?.close().catch(() => undefined);
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    }
   }
-  return { bytes, dropped: fitted.dropped };
 }
 
 /** Stamp of the file at `p` (symbolic links followed); undefined when it cannot be examined or is not a file. */
