@@ -27,11 +27,13 @@ import { osFamily } from './os-types.ts';
  * VirtualBox 2.x–7.1; both the ≤1.19 layout and the 1.20 layout where CPU, chipset, RTC and the x86
  * flags moved under `<Platform>` and the BIOS children under `<Firmware>`).
  *
- * Safety: the XML is parsed by fast-xml-parser with entity processing OFF. A document with a
- * `<!DOCTYPE …>` that declares entities or names an external DTD is refused with a
- * {@link VBoxParseError} before parsing (entity-expansion "billion laughs" and external-entity
- * attacks); VirtualBox never writes a DOCTYPE. Only the five predefined XML entities and numeric
- * character references are decoded, by this module.
+ * Safety: the plain XML VirtualBox writes is read by this module's one-pass reader
+ * ({@link scanSettingsXml}: no DTD, no entity declarations, nothing loaded, nesting capped); any other
+ * document by fast-xml-parser with entity processing OFF. A document with a `<!DOCTYPE …>` that
+ * declares entities or names an external DTD is refused with a {@link VBoxParseError} before parsing
+ * (entity-expansion "billion laughs" and external-entity attacks); VirtualBox never writes a
+ * DOCTYPE. Only the five predefined XML entities and numeric character references are decoded, by
+ * this module.
  */
 
 // ---------------------------------------------------------------------------------------------
