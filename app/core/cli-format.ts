@@ -18,6 +18,7 @@ import type {
   VmSummary,
 } from '../shared/model.ts';
 import { neutralAttachment } from './compare.ts';
+import { isTimeoutFailure } from './vbox/inventory.ts';
 import type { VmxDuplicate } from './vmware/parse-vmx.ts';
 
 /** Looks up a catalog entry by id (`getEntry` from app/shared/catalog-data.ts). */
@@ -298,6 +299,10 @@ const WORDS: Readonly<Record<string, Localized>> = {
   state: { en: 'State', 'zh-CN': '状态' },
   inaccessible: { en: 'INACCESSIBLE', 'zh-CN': '无法访问' },
   reason: { en: 'Reason', 'zh-CN': '原因' },
+  retryCommand: {
+    en: 'Run the same command again to try once more.',
+    'zh-CN': '再运行一次同一条命令即可重试。',
+  },
   adapter: { en: 'Adapter', 'zh-CN': '网卡' },
   port: { en: 'Port', 'zh-CN': '串口' },
   disabled: { en: 'disabled', 'zh-CN': '已禁用' },
@@ -647,6 +652,8 @@ export function formatVmText(item: InspectItem, lang: Language, lookup: CatalogL
   if (!config) {
     out.push(`${w('state', lang)}: ${w('inaccessible', lang)}`);
     out.push(`${w('reason', lang)}: ${summary.error ?? '?'}`);
+    // A timed-out read may work next time; the core's text leaves what to do to the program showing it.
+    if (isTimeoutFailure(summary.error)) out.push(w('retryCommand', lang));
     return out.join('\n');
   }
   const hv =

@@ -36,6 +36,7 @@ import { getEntry } from '../shared/catalog-data.ts';
 import type { Comparison, VmDetail } from '../shared/contract.ts';
 import type { HostFacts, VmConfig, VmSummary } from '../shared/model.ts';
 import { compareVms } from './compare.ts';
+import { sentence } from './sentence.ts';
 import {
   formatComparisonText,
   formatInspectText,
@@ -317,7 +318,7 @@ export function readDumpFile(
             : code === 'NOT_FILE'
               ? 'it is not a regular file (a device, pipe or socket)'
               : (err as Error).message;
-    throw new CliError(`Cannot read ${file}: ${why}.`);
+    throw new CliError(`Cannot read ${file}: ${sentence(why)}`);
   }
   const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024 * 1024));
   if (looksLikeDomainXml(head)) {
@@ -326,7 +327,9 @@ export function readDumpFile(
       config = parseDomainXml(new TextDecoder('utf-8').decode(bytes), { path: full });
     } catch (err) {
       if (err instanceof KvmParseError)
-        throw new CliError(`Cannot use ${file}: it is not a libvirt domain XML file: ${err.message}.`);
+        throw new CliError(
+          `Cannot use ${file}: it is not a libvirt domain XML file: ${sentence(err.message)}`,
+        );
       throw err;
     }
     return { summary: summaryFromKvmConfig(config), config, origin: file, kind: 'domain' };
@@ -342,7 +345,7 @@ export function readDumpFile(
   try {
     parsed = parseVmFile(bytes, full);
   } catch (err) {
-    if (err instanceof VmFileError) throw new CliError(`Cannot use ${file}: ${err.reason}.`);
+    if (err instanceof VmFileError) throw new CliError(`Cannot use ${file}: ${sentence(err.reason)}`);
     throw err;
   }
   const summary = summaryFromConfig(parsed.config);

@@ -43,6 +43,7 @@ import type {
   VmSummary,
 } from '../shared/model.ts';
 import { compareVms } from './compare.ts';
+import { sentence, sentences } from './sentence.ts';
 import { NotFoundError, ValidationError } from './api/errors.ts';
 import type { InventoryProvider } from './api/handlers.ts';
 import { loadDemoVms, type DemoInventory } from './demo.ts';
@@ -621,7 +622,9 @@ export class InventoryService implements InventoryProvider {
     } catch (err) {
       if (err instanceof FileReadError && err.code === 'ENOENT')
         throw new NotFoundError(`No file at ${filePath}.`);
-      throw new ValidationError(`Cannot open ${err instanceof FileReadError ? err.message : filePath}.`);
+      throw new ValidationError(
+        `Cannot open ${sentence(err instanceof FileReadError ? err.message : filePath)}`,
+      );
     }
     const name = path.basename(filePath);
     const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024 * 1024));
@@ -729,8 +732,10 @@ export class InventoryService implements InventoryProvider {
       config = await readDomainXmlFile(filePath);
     } catch (err) {
       if (err instanceof KvmParseError)
-        throw new ValidationError(`Cannot use ${name}: it is not a libvirt domain XML file: ${err.message}.`);
-      throw new ValidationError(`Cannot use ${name}: ${(err as Error).message}.`);
+        throw new ValidationError(
+          `Cannot use ${name}: it is not a libvirt domain XML file: ${sentence(err.message)}`,
+        );
+      throw new ValidationError(`Cannot use ${name}: ${sentence((err as Error).message)}`);
     }
     config.id = config.id.toLowerCase();
     const summary = summaryFromKvmConfig(config);
@@ -1024,7 +1029,7 @@ export class InventoryService implements InventoryProvider {
           provenance: { vboxFile: { path: m.src, read: false, error }, discrepancies: [] },
         };
       });
-      const error = `${reason} ${registryNote(disc.registryPath)}`;
+      const error = `${sentence(reason)} ${registryNote(disc.registryPath)}`;
       if (progress) {
         progress.phase = 'reading';
         progress.total = progress.done = entries.length;
@@ -1205,7 +1210,7 @@ export class InventoryService implements InventoryProvider {
         if (signal.aborted) return this.cancelledPart({ ...base, found: true }, runner);
         return this.fallback(
           { ...base, found: false },
-          `VBoxManage at ${found.path} could not be used: ${(err as Error).message}.`,
+          `VBoxManage at ${found.path} could not be used: ${sentences((err as Error).message)}`,
           progress,
         );
       }
@@ -1217,7 +1222,7 @@ export class InventoryService implements InventoryProvider {
         if (signal.aborted) return this.cancelledPart({ ...base, found: true, version }, runner, version);
         return this.fallback(
           { ...base, found: true, version },
-          `VBoxManage ${version} could not list the VMs: ${(err as Error).message}.`,
+          `VBoxManage ${version} could not list the VMs: ${sentences((err as Error).message)}`,
           progress,
         );
       }
@@ -1641,7 +1646,7 @@ export class InventoryService implements InventoryProvider {
       if (entries.length === 0) {
         entries = this.demoEntries();
         demo = true;
-        vbox.error = `${vb.reason} Demo VMs are shown meanwhile.`;
+        vbox.error = `${sentence(vb.reason)} Demo VMs are shown meanwhile.`;
       } else vbox.error = vb.reason;
     }
     const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };

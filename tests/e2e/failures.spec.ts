@@ -179,19 +179,23 @@ test.describe('VBoxManage failing in every way (stand-in host)', () => {
     await expect(page.getByTestId('vm-row')).toHaveCount(scenario.vms.length, { timeout: 45_000 });
 
     await expect(rowError(page, id('Lab Windows 10'))).toHaveText(
-      "Access denied: The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
+      "Access denied: The object functionality is limited. Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports. Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
     );
     await expect(rowError(page, id('Build'))).toHaveText(
-      `VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${id('Build')}} Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports`,
+      `VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${id('Build')}}. Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports.`,
     );
     await expect(rowError(page, id('Lab'))).toHaveText(
-      'Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.',
+      'Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
     );
+    // What to do next is the UI's own sentence, only for the timeout.
+    await expect(row(page, id('Lab')).getByTestId('retry-hint')).toHaveText('Refresh to try again.');
+    await expect(row(page, id('Lab')).getByTestId('vm-error')).toContainText('stuck). Refresh to try again.');
+    await expect(page.getByTestId('retry-hint')).toHaveCount(1);
     await expect(rowError(page, id('Chatty'))).toHaveText(
-      `Output too large: VBoxManage showvminfo ${id('Chatty')} --machinereadable printed more than 16 MiB (16777216 bytes) and was stopped`,
+      `Output too large: VBoxManage showvminfo ${id('Chatty')} --machinereadable printed more than 16 MiB (16777216 bytes) and was stopped.`,
     );
     await expect(rowError(page, id('Quiet'))).toHaveText(
-      `No output: VBoxManage showvminfo ${id('Quiet')} --machinereadable exited 0 but printed nothing (a locale problem such as LANG=C can cause this)`,
+      `No output: VBoxManage showvminfo ${id('Quiet')} --machinereadable exited 0 but printed nothing (a locale problem such as LANG=C can cause this).`,
     );
     await expect(rowError(page, '3f1c9a52-7d0e-4b6a-9c21-5e8f0a7d4b13')).toContainText(
       "VirtualBox could not read this VM (settings file /home/user/VirtualBox VMs/Old lab/Old lab.vbox): Runtime error opening '/home/user/VirtualBox VMs/Old lab/Old lab.vbox' for reading",
@@ -216,6 +220,12 @@ test.describe('VBoxManage failing in every way (stand-in host)', () => {
     expect(hung.argv).toEqual(['showvminfo', id('Lab'), '--machinereadable']);
     expect(alive(hung.pid)).toBe(false);
     for (const c of calls) expect(READ_VERBS).toContain(c.argv[0]);
+
+    // The timed-out VM's own page says what to do as well.
+    await row(page, id('Lab')).click();
+    const card = page.getByRole('alert').filter({ has: page.getByTestId('retry-hint') });
+    await expect(card.getByTestId('raw-detail')).toHaveText(/^Timed out after 15 s: /);
+    await expect(card.getByTestId('retry-hint')).toHaveText('Refresh to try again.');
   });
 
   test('odd names are shown literally; VBoxManage only ever sees UUIDs', async ({ page }) => {
@@ -257,9 +267,9 @@ test.describe('VBoxManage failing in every way (stand-in host)', () => {
     await expect(page.getByTestId('demo-banner')).toBeVisible();
     const error = page.getByTestId('vbox-error');
     await expect(error.locator('strong')).toHaveText('VBoxManage could not list your virtual machines');
-    // (The core adds a full stop after VBoxManage's own, hence ".." today: tolerated, not required.)
+    // VBoxManage's lines joined as sentences: one full stop each, never two.
     await expect(error.getByTestId('raw-detail')).toHaveText(
-      /^VBoxManage 7\.1\.12r169651 could not list the VMs: VBoxManage list vms failed with exit code 1: Failed to create the VirtualBox object!\sCode CO_E_SERVER_EXEC_FAILURE \(0x80080005\) - Server execution failed \(extended info not available\)\sMost likely, the VirtualBox COM server is not running or failed to start\.\.? Demo VMs are shown meanwhile\.$/,
+      'VBoxManage 7.1.12r169651 could not list the VMs: VBoxManage list vms failed with exit code 1: Failed to create the VirtualBox object! Code CO_E_SERVER_EXEC_FAILURE (0x80080005) - Server execution failed (extended info not available). Most likely, the VirtualBox COM server is not running or failed to start. Demo VMs are shown meanwhile.',
     );
   });
 
@@ -286,6 +296,10 @@ test.describe('VBoxManage failing in every way (stand-in host)', () => {
       await expect(status.getByTestId('raw-detail')).toHaveText(
         `VBoxManage at ${STAND_IN} could not be used: ${detail}. Demo VMs are shown meanwhile.`,
       );
+      // The top bar says the same, not "not found".
+      const summary = page.getByTestId('vbox-summary-text');
+      await expect(summary).toHaveText('VBoxManage could not be used — showing demo machines');
+      await expect(summary).toHaveAttribute('data-state', 'unusable');
     });
   }
 });
@@ -315,6 +329,10 @@ test.describe('VBoxManage missing (VBOXMANAGE names a path that does not exist)'
     );
     await expect(page.getByTestId('vbox-tried').locator('li').first()).toHaveText(MISSING);
     await expect(page.getByTestId('demo-banner')).toBeVisible();
+    await expect(page.getByTestId('vbox-summary-text')).toHaveText(
+      'VBoxManage was not found — showing demo machines',
+    );
+    await expect(page.getByTestId('vbox-summary-text')).toHaveAttribute('data-state', 'not-found');
     await expect(page.getByTestId('vbox-path-input')).toBeVisible();
   });
 
@@ -336,6 +354,8 @@ test.describe('VBoxManage missing (VBOXMANAGE names a path that does not exist)'
     await expect(page.getByTestId('vm-row')).toHaveCount(1);
     await expect(row(page, uuid)).toBeVisible();
     await expect(page.getByTestId('demo-banner')).toHaveCount(0);
+    // The registry's VMs are real ones: the top bar does not speak of demo machines.
+    await expect(page.getByTestId('vbox-summary-text')).toHaveText('VBoxManage was not found');
     await expect(page.getByTestId('vbox-status').getByTestId('raw-detail')).toHaveText(
       `The VBOXMANAGE path (${MISSING}) does not exist. No other VBoxManage was found in the usual places either. The VMs registered in ${registry} are shown, read from their settings files; their running state is unknown.`,
     );

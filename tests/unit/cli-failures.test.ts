@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatVmText } from '../../app/core/cli-format.ts';
+import { getEntry } from '../../app/shared/catalog-data.ts';
 import {
   STAND_IN,
   assertOnlyReadVerbs,
@@ -125,19 +127,29 @@ describe('per-VM failures (failure-modes scenario)', () => {
     expect(text.stderr).toBe(`${BANNER_LINE}\n`);
     const out = text.stdout;
     expect(reasonOf(out, 'Lab Windows 10', uuidOf('Lab Windows 10'))).toBe(
-      "Reason: Access denied: The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
+      "Reason: Access denied: The object functionality is limited. Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports. Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
     );
     expect(reasonOf(out, 'Build', uuidOf('Build'))).toBe(
-      `Reason: VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${uuidOf('Build')}} Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports`,
+      `Reason: VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${uuidOf('Build')}}. Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports.`,
     );
     expect(reasonOf(out, 'Lab', uuidOf('Lab'))).toBe(
-      'Reason: Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.',
+      'Reason: Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
     );
+    // What to do next, in the CLI's terms (there is no Refresh button in a terminal).
+    const hungSection = out.split('\n\n').find((s) => s.startsWith(`Lab {${uuidOf('Lab')}}\n`))!;
+    expect(hungSection.split('\n').slice(2)).toEqual([
+      'State: INACCESSIBLE',
+      'Reason: Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
+      'Run the same command again to try once more.',
+    ]);
+    expect(out).not.toMatch(/Refresh/);
+    // Only a timeout gets that line.
+    expect(out.match(/^Run the same command again/gm)).toHaveLength(1);
     expect(reasonOf(out, 'Chatty', uuidOf('Chatty'))).toBe(
-      `Reason: Output too large: VBoxManage showvminfo ${uuidOf('Chatty')} --machinereadable printed more than 16 MiB (16777216 bytes) and was stopped`,
+      `Reason: Output too large: VBoxManage showvminfo ${uuidOf('Chatty')} --machinereadable printed more than 16 MiB (16777216 bytes) and was stopped.`,
     );
     expect(reasonOf(out, 'Quiet', uuidOf('Quiet'))).toBe(
-      `Reason: No output: VBoxManage showvminfo ${uuidOf('Quiet')} --machinereadable exited 0 but printed nothing (a locale problem such as LANG=C can cause this)`,
+      `Reason: No output: VBoxManage showvminfo ${uuidOf('Quiet')} --machinereadable exited 0 but printed nothing (a locale problem such as LANG=C can cause this).`,
     );
     expect(reasonOf(out, '<inaccessible>', '3f1c9a52-7d0e-4b6a-9c21-5e8f0a7d4b13')).toMatch(
       /^Reason: VirtualBox could not read this VM \(settings file \/home\/user\/VirtualBox VMs\/Old lab\/Old lab\.vbox\): Runtime error opening/,
@@ -177,7 +189,7 @@ describe('per-VM failures (failure-modes scenario)', () => {
         name: 'Lab Windows 10',
         accessible: false,
         error: expect.stringMatching(
-          /^Access denied: The object functionality is limited Details: code E_ACCESSDENIED/,
+          /^Access denied: The object functionality is limited\. Details: code E_ACCESSDENIED/,
         ),
       }),
     ]);
@@ -267,5 +279,38 @@ describe('odd VM names (odd-names scenario)', () => {
       'B: 虚拟机 (VirtualBox, a0000001-0000-4000-8000-000000000005)',
     ]);
     assertOnlyReadVerbs(r.logFile);
+  });
+});
+
+describe('the retry line of a timed-out VM', () => {
+  const failed = (error: string) => ({
+    summary: {
+      id: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f',
+      hypervisor: 'virtualbox' as const,
+      source: 'vboxmanage' as const,
+      name: 'Lab',
+      accessible: false,
+      error,
+      findings: 0,
+    },
+    config: null,
+  });
+  const TIMED_OUT =
+    'Timed out after 15 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).';
+
+  it('follows the reason in the report language; other failures have none', () => {
+    expect(formatVmText(failed(TIMED_OUT), 'zh-CN', getEntry).split('\n').slice(2)).toEqual([
+      '状态: 无法访问',
+      `原因: ${TIMED_OUT}`,
+      '再运行一次同一条命令即可重试。',
+    ]);
+    expect(formatVmText(failed('Timed out: VBoxManage gave no answer.'), 'en', getEntry)).toMatch(
+      /\nRun the same command again to try once more\.$/,
+    );
+    expect(formatVmText(failed('Access denied: x.'), 'en', getEntry).split('\n')).toHaveLength(4);
+    // A VM name or error that merely mentions a timeout is not one.
+    expect(
+      formatVmText(failed('VBoxManage failed (exit code 1): Timed out waiting.'), 'en', getEntry),
+    ).not.toMatch(/Run the same command/);
   });
 });

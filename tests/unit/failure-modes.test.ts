@@ -11,6 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InventoryService } from '../../app/core/inventory-service.ts';
+import { sentence, sentences } from '../../app/core/sentence.ts';
+import { isTimeoutFailure } from '../../app/core/vbox/inventory.ts';
+import { timedOut } from '../../renderer/src/lib/vm-failure.ts';
 import { openStore, type Store } from '../../app/core/store/index.ts';
 import { VBoxError, VBoxRunner, byteSize, getVersion } from '../../app/core/vbox/runner.ts';
 import type { VmSummary } from '../../app/shared/model.ts';
@@ -152,10 +155,11 @@ describe('VBoxManage exits non-zero with "VBoxManage: error:" text', () => {
   it('service: list vms failing (VBoxSVC down) is explained, demo VMs are shown', async () => {
     const inv = await service('vboxsvc-down').list();
     expect(inv.vbox).toMatchObject({ found: true, version: '7.1.12r169651', path: STAND_IN });
-    // VBoxManage's text ends with a full stop; the core's own one after it is tolerated, not required.
-    expect(inv.vbox.error?.replace('start.. Demo', 'start. Demo')).toBe(
-      `VBoxManage 7.1.12r169651 could not list the VMs: VBoxManage list vms failed with exit code 1: ${COM_ERROR} Demo VMs are shown meanwhile.`,
+    // VBoxManage's lines joined as sentences (its last one ends with a full stop: no second one).
+    expect(inv.vbox.error).toBe(
+      'VBoxManage 7.1.12r169651 could not list the VMs: VBoxManage list vms failed with exit code 1: Failed to create the VirtualBox object! Code CO_E_SERVER_EXEC_FAILURE (0x80080005) - Server execution failed (extended info not available). Most likely, the VirtualBox COM server is not running or failed to start. Demo VMs are shown meanwhile.',
     );
+    expect(inv.vbox.error).not.toMatch(/\.\./);
     expect(inv.demo).toBe(true);
     expect(inv.vms).toHaveLength(5);
     assertOnlyReadVerbs(logFile);
@@ -165,7 +169,7 @@ describe('VBoxManage exits non-zero with "VBoxManage: error:" text', () => {
     const inv = await service('failure-modes', { timeoutMs: 2500 }).list();
     expect(byId(inv.vms, GONE)).toMatchObject({ name: 'Build', accessible: false });
     expect(byId(inv.vms, GONE).error).toBe(
-      `VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${GONE}} Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports`,
+      `VBoxManage failed (exit code 1): Could not find a registered machine with UUID {${GONE}}. Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports.`,
     );
     expect(byId(inv.vms, ISSABEL)).toMatchObject({ accessible: true, cpus: 2, memoryMB: 2048 });
   });
@@ -184,16 +188,16 @@ describe('every per-VM failure at once (failure-modes scenario)', () => {
     expect(inv.vbox.warning).toBe(BANNER_WARNING);
 
     expect(byId(inv.vms, DENIED).error).toBe(
-      "Access denied: The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
+      "Access denied: The object functionality is limited. Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports. Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
     );
     expect(byId(inv.vms, HANGING).error).toBe(
-      'Timed out after 2.5 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.',
+      'Timed out after 2.5 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
     );
     expect(byId(inv.vms, CHATTY).error).toBe(
-      `Output too large: VBoxManage showvminfo ${CHATTY} --machinereadable printed more than 1 MiB (1048576 bytes) and was stopped`,
+      `Output too large: VBoxManage showvminfo ${CHATTY} --machinereadable printed more than 1 MiB (1048576 bytes) and was stopped.`,
     );
     expect(byId(inv.vms, QUIET).error).toBe(
-      `No output: VBoxManage showvminfo ${QUIET} --machinereadable exited 0 but printed nothing ${LOCALE_HINT}`,
+      `No output: VBoxManage showvminfo ${QUIET} --machinereadable exited 0 but printed nothing ${LOCALE_HINT}.`,
     );
     expect(byId(inv.vms, BROKEN)).toMatchObject({ name: '<inaccessible>', accessible: false });
     expect(byId(inv.vms, BROKEN).error).toMatch(
@@ -351,5 +355,40 @@ describe('odd VM names (odd-names scenario)', () => {
       'ostype="Ubuntu (64-bit)"',
       'UUID="a0000001-0000-4000-8000-000000000002"',
     ]);
+  });
+});
+
+describe('messages join as sentences (sentence.ts) and name timeouts (isTimeoutFailure, timedOut)', () => {
+  it('adds a full stop only when the text does not end a sentence already', () => {
+    expect(sentence('failed to start.')).toBe('failed to start.');
+    expect(sentence('  is limited  ')).toBe('is limited.');
+    expect(sentence('Failed to create the VirtualBox object!')).toBe(
+      'Failed to create the VirtualBox object!',
+    );
+    expect(sentence('(File not found.)')).toBe('(File not found.)');
+    expect(sentence('it was stopped (the VM may be busy)')).toBe('it was stopped (the VM may be busy).');
+    expect(sentence('The following error occurred:')).toBe('The following error occurred:');
+    expect(sentence('无法读取。')).toBe('无法读取。');
+    expect(sentence('   ')).toBe('');
+    expect(sentences(COM_ERROR)).toBe(
+      'Failed to create the VirtualBox object! Code CO_E_SERVER_EXEC_FAILURE (0x80080005) - Server execution failed (extended info not available). Most likely, the VirtualBox COM server is not running or failed to start.',
+    );
+    expect(sentences('one\r\n\r\ntwo.\rthree')).toBe('one. two. three.');
+  });
+
+  it('the core, the CLI and the UI agree on which texts are timeouts', () => {
+    const texts: [string, boolean][] = [
+      ['Timed out after 2.5 s: VBoxManage gave no answer for this VM and was stopped.', true],
+      ['Timed out: VBoxManage gave no answer for this VM and was stopped.', true],
+      ['VBoxManage failed (exit code 1): Timed out waiting.', false],
+      ['Timed outside: no', false],
+      ['', false],
+    ];
+    for (const [text, expected] of texts) {
+      expect(isTimeoutFailure(text)).toBe(expected);
+      expect(timedOut(text)).toBe(expected);
+    }
+    expect(isTimeoutFailure(undefined)).toBe(false);
+    expect(timedOut(undefined)).toBe(false);
   });
 });

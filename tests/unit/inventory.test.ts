@@ -80,7 +80,7 @@ describe('readInventory over the lab scenario', () => {
     const lost = byId.get('3f1c9a52-7d0e-4b6a-9c21-5e8f0a7d4b13')!;
     expect(lost).toMatchObject({ name: '<inaccessible>', accessible: false });
     expect(lost.error).toBe(
-      "VirtualBox could not read this VM (settings file /home/user/VirtualBox VMs/Old lab/Old lab.vbox): Runtime error opening '/home/user/VirtualBox VMs/Old lab/Old lab.vbox' for reading: -102 (File not found.). Details: code NS_ERROR_FAILURE (0x80004005), component VirtualBox, interface IVirtualBox, callee",
+      "VirtualBox could not read this VM (settings file /home/user/VirtualBox VMs/Old lab/Old lab.vbox): Runtime error opening '/home/user/VirtualBox VMs/Old lab/Old lab.vbox' for reading: -102 (File not found.). Details: code NS_ERROR_FAILURE (0x80004005), component VirtualBox, interface IVirtualBox, callee.",
     );
     expect(inv.configs.has(lost.id)).toBe(false);
 
@@ -145,15 +145,15 @@ describe('readInventory when things go wrong', () => {
     expect(denied.accessible).toBe(false);
     // Each failure says what kind it is (the machines list shows these texts).
     expect(denied.error).toBe(
-      "Access denied: The object functionality is limited Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
+      "Access denied: The object functionality is limited. Details: code E_ACCESSDENIED (0x80070005), component MachineWrap, interface IMachine, callee nsISupports. Likely cause: the VM belongs to another user, or VirtualBox's service (VBoxSVC) runs as another user.",
     );
     expect(byName.get('Dev box')?.error).toBe(
-      "Saved state unusable: The saved state file 'Z:\\Snapshots\\2015-04-01T10-00-00-000000000Z.sav' is invalid (VERR_PATH_NOT_FOUND). Delete the saved state and try again",
+      "Saved state unusable: The saved state file 'Z:\\Snapshots\\2015-04-01T10-00-00-000000000Z.sav' is invalid (VERR_PATH_NOT_FOUND). Delete the saved state and try again.",
     );
     const hung = byName.get('Lab')!;
     expect(hung.accessible).toBe(false);
     expect(hung.error).toBe(
-      'Timed out after 0.4 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.',
+      'Timed out after 0.4 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
     );
     expect(byName.get('<inaccessible>')).toMatchObject({ accessible: false, error: INACCESSIBLE_REASON });
 
@@ -186,7 +186,7 @@ describe('readInventory when things go wrong', () => {
       ['Silent', false],
     ]);
     expect(inv.vms[0].error).toBe(
-      'Unreadable output: VBoxManage\'s answer for this VM is not a VM dump (showvminfo output has no UUID="…" line, so it does not describe a VM)',
+      'Unreadable output: VBoxManage\'s answer for this VM is not a VM dump (showvminfo output has no UUID="…" line, so it does not describe a VM).',
     );
     expect(inv.vms[2].error).toMatch(/^No output: .*printed nothing/);
     expect(inv.configs.size).toBe(1);
@@ -236,15 +236,31 @@ describe('readInventory when things go wrong', () => {
         new VBoxError('exit', 'x', { exitCode: 1, vboxMessage: 'Details: code E_ACCESSDENIED (0x80070005)' }),
       ),
     ).toMatch(
-      /^Access denied: Details: code E_ACCESSDENIED \(0x80070005\) Likely cause: the VM belongs to another user/,
+      /^Access denied: Details: code E_ACCESSDENIED \(0x80070005\)\. Likely cause: the VM belongs to another user/,
     );
     expect(describeFailure(new VBoxError('exit', 'x', { exitCode: 1, stderr: 'VBoxSVC went away\n' }))).toBe(
-      'VBoxManage failed (exit code 1): VBoxSVC went away',
+      'VBoxManage failed (exit code 1): VBoxSVC went away.',
+    );
+    // VBoxManage's lines become sentences: a full stop only where one is missing.
+    expect(
+      describeFailure(
+        new VBoxError('exit', 'x', {
+          exitCode: 1,
+          vboxMessage: 'It broke!\nDetails: code X (0x1), callee y\n',
+        }),
+      ),
+    ).toBe('VBoxManage failed (exit code 1): It broke! Details: code X (0x1), callee y.');
+    expect(describeFailure(new VBoxError('exit', 'x', { exitCode: 2 }))).toBe(
+      'VBoxManage failed (exit code 2): no error text.',
     );
     expect(describeFailure(new VBoxError('too_large', 'printed more than 16 bytes'))).toBe(
-      'Output too large: printed more than 16 bytes',
+      'Output too large: printed more than 16 bytes.',
     );
-    expect(describeFailure(new VBoxParseError('no UUID'))).toMatch(/^Unreadable output: .*\(no UUID\)$/);
+    expect(describeFailure(new VBoxParseError('no UUID'))).toMatch(/^Unreadable output: .*\(no UUID\)\.$/);
+    // The timeout text says what happened, not what to press: the UI and the CLI add that.
+    expect(describeFailure(new VBoxError('timeout', 'x timed out'), 2500)).toBe(
+      'Timed out after 2.5 s: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).',
+    );
   });
 
   it('no VMs: empty list, no issues', async () => {

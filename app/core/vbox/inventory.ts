@@ -1,4 +1,5 @@
 import type { ReadIssue, VmConfig, VmSummary } from '../../shared/model.ts';
+import { sentence, sentences } from '../sentence.ts';
 import { VBoxParseError } from './errors.ts';
 import { parseHostInfo, type HostInfo } from './parse-hostinfo.ts';
 import { parseListVms, type ListedVm } from './parse-list-vms.ts';
@@ -226,12 +227,26 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
 }
 
+/** Start of {@link describeFailure}'s text for a VM whose `showvminfo` timed out (worth trying again). */
+export const TIMED_OUT_PREFIX = 'Timed out';
+
+/**
+ * True for a failure text of {@link describeFailure} that says VBoxManage timed out: reading the VM
+ * again may work, so the UI adds "Refresh to try again." and the CLI "Run the command again…".
+ */
+export function isTimeoutFailure(error: string | undefined): boolean {
+  return error !== undefined && /^Timed out(?: after [^:]+)?: /.test(error);
+}
+
 /**
  * English text for a VM whose `showvminfo` failed, starting with the kind of failure so the
  * machines list can tell them apart: `Timed out after 15 s: …` (VBoxManage did not answer and was
- * stopped), `Access denied: … (likely cause)` (`E_ACCESSDENIED`), `Saved state unusable: …` (the
- * saved-state file is missing or invalid, TROUBLE T02), `VBoxManage failed (exit code N): …`,
- * `Output too large: …`, `No output: …`, `Unreadable output: …` (not a VM dump).
+ * stopped; see {@link isTimeoutFailure} — what to do next is left to the UI and the CLI),
+ * `Access denied: … (likely cause)` (`E_ACCESSDENIED`), `Saved state unusable: …` (the saved-state
+ * file is missing or invalid, TROUBLE T02), `VBoxManage failed (exit code N): …`,
+ * `Output too large: …`, `No output: …`, `Unreadable output: …` (not a VM dump). VBoxManage's own
+ * lines are joined as sentences (a full stop added where one is missing); the text always ends
+ * with a full stop.
  *
  * @param err what the runner or the converter threw.
  * @param timeoutMs the runner's deadline in ms, named in the timeout text.
@@ -240,26 +255,26 @@ export function describeFailure(err: unknown, timeoutMs?: number): string {
   if (err instanceof VBoxError) {
     switch (err.kind) {
       case 'timeout':
-        return `Timed out${timeoutMs === undefined ? '' : ` after ${seconds(timeoutMs)}`}: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck). Refresh to try again.`;
+        return `${TIMED_OUT_PREFIX}${timeoutMs === undefined ? '' : ` after ${seconds(timeoutMs)}`}: VBoxManage gave no answer for this VM and was stopped (the VM may be busy or its session stuck).`;
       case 'exit': {
-        const text = (err.vboxMessage ?? err.stderr?.trim() ?? '').split(/\r?\n/).join(' ').trim();
+        const text = sentences(err.vboxMessage ?? err.stderr ?? '');
         if (/E_ACCESSDENIED|0x80070005/i.test(text)) {
           return `Access denied: ${text} Likely cause: ${ACCESS_DENIED_CAUSE}.`;
         }
         if (/saved state/i.test(text)) return `Saved state unusable: ${text}`;
-        return `VBoxManage failed (exit code ${err.exitCode}): ${text || 'no error text'}`;
+        return `VBoxManage failed (exit code ${err.exitCode}): ${text || 'no error text.'}`;
       }
       case 'too_large':
-        return `Output too large: ${err.message}`;
+        return `Output too large: ${sentence(err.message)}`;
       case 'empty':
-        return `No output: ${err.message}`;
+        return `No output: ${sentence(err.message)}`;
       default:
-        return err.message;
+        return sentence(err.message);
     }
   }
   if (err instanceof VBoxParseError)
-    return `Unreadable output: VBoxManage's answer for this VM is not a VM dump (${err.message})`;
-  return `Reading this VM failed: ${err instanceof Error ? err.message : String(err)}`;
+    return `Unreadable output: VBoxManage's answer for this VM is not a VM dump (${err.message}).`;
+  return `Reading this VM failed: ${sentence(err instanceof Error ? err.message : String(err))}`;
 }
 
 /**
@@ -271,10 +286,10 @@ export function describeFailure(err: unknown, timeoutMs?: number): string {
 async function inaccessibleReason(runner: VBoxRunner, uuid: string, signal?: AbortSignal): Promise<string> {
   try {
     const { stdout, stderr } = await runner.run(['showvminfo', uuid], { signal });
-    const message = extractVBoxMessage(`${stderr}\n${stdout}`)
+    const lines = extractVBoxMessage(`${stderr}\n${stdout}`)
       ?.split('\n')
-      .filter((l) => !/\.(cpp|c|h)\[\d+\]/.test(l))
-      .join(' ');
+      .filter((l) => !/\.(cpp|c|h)\[\d+\]/.test(l));
+    const message = lines && sentences(lines.join('\n'));
     const cfg = /^Config file:[ \t]*(\S.*?)[ \t]*\r?$/m.exec(stdout)?.[1];
     if (!message) return cfg ? `${INACCESSIBLE_REASON.slice(0, -1)}: ${cfg}` : INACCESSIBLE_REASON;
     return `VirtualBox could not read this VM${cfg ? ` (settings file ${cfg})` : ''}: ${message}`;
