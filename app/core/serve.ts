@@ -3,13 +3,18 @@
  *
  * Opens the store in {@link defaultDataDir}, starts the inventory service and the HTTP host on
  * 127.0.0.1, and prints the URL with the per-launch token. Options:
- * - `--port <n>` or env `PORT` (default 0 = a free port chosen by the OS);
+ * - `--port <n>` or env `PORT` (`0` = a free port chosen by the OS). Without either, the port of the
+ *   previous start ({@link BROWSER_PORT_FILE} in the data folder) is used again when it is free —
+ *   the browser keeps unsaved note drafts per origin (`127.0.0.1:<port>`), so drafts left by a crash
+ *   are found again after a restart — else a free one (the printed line says so). The port used is
+ *   remembered for the next start; the access token is new at every start;
  * - env `VBOXMANAGE`: path to the VBoxManage executable for this session (e.g. the test stand-in),
  *   used when no path is saved in the app's preferences, before the automatic search;
  * - env `VM_COMPANION_DATA_DIR`: data folder instead of the platform default.
  * SIGINT / SIGTERM close the server and the database, then exit 0.
  */
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,11 +26,27 @@ import { defaultDataDir } from './paths.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { openStore, type Store } from './store/index.ts';
 
+/** File in the data folder holding the port of the last browser-mode start (decimal, one line). */
+export const BROWSER_PORT_FILE = 'browser-port';
+
+/** How the port of a browser-mode session was chosen (see {@link startBrowserMode}). */
+export type PortChoice =
+  /** `--port` or `PORT` named it (`0`: any free port). */
+  | { how: 'option' }
+  /** The port of the previous start, used again. */
+  | { how: 'previous' }
+  /** No previous port was remembered (first start, or the file was unusable): a free one. */
+  | { how: 'new' }
+  /** The previous start's port (`previous`) could not be used (`code`, e.g. `EADDRINUSE`): a free one. */
+  | { how: 'previous-taken'; previous: number; code: string };
+
 /** A running browser-mode session (see {@link startBrowserMode}). */
 export interface BrowserModeSession {
   server: RunningServer;
   store: Store;
   dataDir: string;
+  /** How the port was chosen. */
+  portChoice: PortChoice;
   /** Closes the server, then the store. */
   close(): Promise<void>;
 }
@@ -41,7 +62,8 @@ export class UsageError extends Error {
 const USAGE = `Usage: npm run serve [-- --port <n>]
 
 Serves VM Companion on http://127.0.0.1:<port>/ with a random access token.
-  --port <n>   TCP port (0 = any free port; default: $PORT or 0)
+  --port <n>   TCP port (0 = any free port; default: $PORT, else the port of the
+               last start when it is free, else any free port)
 Environment:
   PORT                    port when --port is not given
   VBOXMANAGE              path to VBoxManage for this session (when none is saved in the app)
@@ -56,13 +78,54 @@ export function parsePort(value: string, from: string): number {
 }
 
 /**
+ * The port remembered in `<dataDir>/{@link BROWSER_PORT_FILE}`; undefined when there is none or the
+ * file is not a small regular file holding one port from 1 to 65535 (anything else is ignored).
+ */
+export function rememberedPort(dataDir: string): number | undefined {
+  const file = path.join(dataDir, BROWSER_PORT_FILE);
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > 16) return undefined;
+    const text = fs.readFileSync(file, 'utf8');
+    if (!/^\d{1,5}\s*$/.test(text)) return undefined;
+    const port = Number(text.trim());
+    return port >= 1 && port <= 65535 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `port` to `<dataDir>/{@link BROWSER_PORT_FILE}` (mode 0600, through a temporary file and a
+ * rename). A failure is logged, never fatal: the next start then takes a new port.
+ */
+export function rememberPort(dataDir: string, port: number): void {
+  const file = path.join(dataDir, BROWSER_PORT_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${port}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    console.warn(
+      `[vm-companion] could not remember the browser-mode port in ${file}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Listen errors after which another port is tried instead of the remembered one. */
+const PORT_UNUSABLE = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
+
+/**
  * Starts browser mode: store, inventory service, HTTP host. Writes nothing to stdout itself.
+ * Without `--port`/`PORT`, the port of the previous start is tried first, then a free one (see
+ * {@link PortChoice}); the port used is remembered in the data folder.
  *
  * @param argv command-line arguments after the script name (`--port`, `--help`).
  * @param env environment (`PORT`, `VBOXMANAGE`, `VM_COMPANION_DATA_DIR`, `XDG_DATA_HOME`, `APPDATA`…).
  * @returns the session, or `'help'` when `--help` was given.
  * @throws UsageError for bad options; StoreSchemaError for a database from a newer version;
- *   the listen error (e.g. `EADDRINUSE`) when the port is taken.
+ *   the listen error (e.g. `EADDRINUSE`) when the port `--port`/`PORT` names is taken.
  */
 export async function startBrowserMode(
   argv: string[],
@@ -80,12 +143,12 @@ export async function startBrowserMode(
     throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
   }
   if (values.help) return 'help';
-  const port =
+  const option =
     values.port !== undefined
       ? parsePort(values.port, '--port')
       : env.PORT !== undefined && env.PORT !== ''
         ? parsePort(env.PORT, 'PORT')
-        : 0;
+        : undefined;
 
   const dataDir = path.resolve(defaultDataDir(process.platform, env, os.homedir()));
   const store = openStore(dataDir);
@@ -106,11 +169,32 @@ export async function startBrowserMode(
       version: pkg.version,
     });
     const webRoot = path.resolve(import.meta.dirname, '../../out/web');
-    const server = await startServer({ handlers, webRoot, port });
+    const previous = option === undefined ? rememberedPort(dataDir) : undefined;
+    let server: RunningServer;
+    let portChoice: PortChoice;
+    if (option !== undefined) {
+      server = await startServer({ handlers, webRoot, port: option });
+      portChoice = { how: 'option' };
+    } else if (previous === undefined) {
+      server = await startServer({ handlers, webRoot, port: 0 });
+      portChoice = { how: 'new' };
+    } else {
+      try {
+        server = await startServer({ handlers, webRoot, port: previous });
+        portChoice = { how: 'previous' };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (!PORT_UNUSABLE.has(code)) throw err;
+        server = await startServer({ handlers, webRoot, port: 0 });
+        portChoice = { how: 'previous-taken', previous, code };
+      }
+    }
+    if (server.port !== previous) rememberPort(dataDir, server.port);
     return {
       server,
       store,
       dataDir,
+      portChoice,
       close: async () => {
         await server.close();
         store.close();
@@ -120,6 +204,19 @@ export async function startBrowserMode(
     store.close();
     throw err;
   }
+}
+
+/**
+ * What the URL line adds about the port: `(same port as the last start)`, or — when that port could
+ * not be used — that a new one was chosen and drafts kept at the old address are not visible here.
+ */
+export function portNote(choice: PortChoice): string {
+  if (choice.how === 'previous') return ' (same port as the last start)';
+  if (choice.how === 'previous-taken') {
+    const why = choice.code === 'EADDRINUSE' ? 'is in use' : `cannot be used (${choice.code})`;
+    return ` (port ${choice.previous} of the last start ${why}, so this is a new one; unsaved note drafts kept by the browser at http://127.0.0.1:${choice.previous}/ do not show here — start again when that port is free to see them)`;
+  }
+  return '';
 }
 
 /** Runs browser mode as a program: prints the URL and the data location, stops on SIGINT/SIGTERM. */
@@ -152,7 +249,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  console.log(`VM Companion (browser mode) at ${s.server.url}`);
+  console.log(`VM Companion (browser mode) at ${s.server.url}${portNote(s.portChoice)}`);
   console.log(`Open that URL in your browser (the token after # is your access key for this session).`);
   console.log(`Notes and preferences are stored in ${s.store.file}`);
   if (process.env.VBOXMANAGE)
