@@ -26,6 +26,7 @@ import type { Discrepancy, Provenance } from '../shared/contract.ts';
 import type { HostFacts, Sourced, VmConfig, VmSummary } from '../shared/model.ts';
 import { evaluateAdvice, type HostOs, type VersionLike } from './advice/index.ts';
 import { VBoxParseError } from './vbox/errors.ts';
+import { sentence } from './sentence.ts';
 import { parseVBoxVersion } from './vbox/parse-version.ts';
 import { showVmInfoToConfig } from './vbox/to-config.ts';
 import {
@@ -519,12 +520,13 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
 
 /**
  * A VM file that cannot be used. `reason` says why in English, as a clause without the file name
- * (e.g. `the file is empty`); `message` is `Cannot use <file name>: <reason>.`
+ * (e.g. `the file is empty`); `message` is `Cannot use <file name>: <reason>.` (one full stop, also when
+ * `reason` already ends a sentence).
  */
 export class VmFileError extends Error {
   reason: string;
   constructor(fileName: string, reason: string) {
-    super(`Cannot use ${fileName}: ${reason}.`);
+    super(sentence(`Cannot use ${fileName}: ${reason}`));
     this.name = 'VmFileError';
     this.reason = reason;
   }

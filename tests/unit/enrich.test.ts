@@ -535,3 +535,17 @@ describe('advice context helpers', () => {
     expect(await mapBounded([], 4, async () => 1)).toEqual([]);
   });
 });
+
+describe('VmFileError', () => {
+  it('ends its message with one full stop, also when the reason already ends a sentence', () => {
+    expect(new VmFileError('a.vbox', 'the file is empty').message).toBe(
+      'Cannot use a.vbox: the file is empty.',
+    );
+    expect(new VmFileError('a.vbox', 'EACCES: permission denied.').message).toBe(
+      'Cannot use a.vbox: EACCES: permission denied.',
+    );
+    expect(new VmFileError('a.vbox', 'line 3: unexpected "<"?').message).toBe(
+      'Cannot use a.vbox: line 3: unexpected "<"?',
+    );
+  });
+});
