@@ -27,9 +27,7 @@ import { osFamily } from './os-types.ts';
  * VirtualBox 2.x–7.1; both the ≤1.19 layout and the 1.20 layout where CPU, chipset, RTC and the x86
  * flags moved under `<Platform>` and the BIOS children under `<Firmware>`).
  *
- * Safety: the plain XML VirtualBox writes is read by this module's one-pass reader
- * ({@link scanSettingsXml}: no DTD, no entity declarations, nothing loaded, nesting capped); any other
- * document by fast-xml-parser with entity processing OFF. A document with a `<!DOCTYPE …>` that
+ * Safety: documents are read by fast-xml-parser with entity processing OFF. A document with a `<!DOCTYPE …>` that
  * declares entities or names an external DTD is refused with a {@link VBoxParseError} before parsing
  * (entity-expansion "billion laughs" and external-entity attacks); VirtualBox never writes a
  * DOCTYPE. Only the five predefined XML entities and numeric character references are decoded, by
@@ -147,7 +145,8 @@ function convert(
 ): XmlElement {
   const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
   const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawAttrs)) attrs[k] = decodeAttr(String(v));
+  // Copied out of the file text, so a value kept in a cached parse does not keep the whole text alive.
+  for (const [k, v] of Object.entries(rawAttrs)) attrs[k] = detach(decodeAttr(String(v)));
   const own = parentPath === undefined ? '' : `${parentPath ? `${parentPath}/` : ''}${name}`;
   const el: XmlElement = {
     name,
@@ -170,48 +169,8 @@ function convert(
   return el;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The fast path: one pass over the text for the plain XML VirtualBox writes
-// ---------------------------------------------------------------------------------------------
-
-/** Deepest element the fast path builds; deeper documents go to the general path (which caps nesting at 100). */
-const MAX_FAST_DEPTH = 100;
-
-/**
- * Names fast-xml-parser refuses or renames (prototype-related and `Object.prototype` members):
- * a document using one as an element or attribute name goes to the general path, which reports
- * it as before.
- */
-const SPECIAL_NAMES = new Set([
-  '__proto__',
-  'constructor',
-  'prototype',
-  'hasOwnProperty',
-  'toString',
-  'valueOf',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-]);
-
-/** `<?xml version="1.0" encoding="…" standalone="…"?>` at offset 0, nothing unusual in it. */
-const XML_DECL =
-  /<\?xml(?:[ \t\n]+(?:version|encoding|standalone)[ \t\n]*=[ \t\n]*(?:"[^"<>?&]*"|'[^'<>?&]*'))*[ \t\n]*\?>/y;
-
-/** A DOCTYPE the general path would find (it searches the whole text, case-insensitively). */
+/** A DOCTYPE anywhere in the text (searched case-insensitively). */
 const DOCTYPE = /<!DOCTYPE\b/i;
-
-/** A reference fast-xml-parser's validator accepts in text: `&name;` (1–20 word characters), `&#…;`, `&#x…;`. */
-const TEXT_REF = /&(?:#x[0-9a-fA-F]*;|#[0-9]*;|\w{1,20};)/y;
-
-/** ASCII name characters: 1 = may start a name (`A-Z a-z _ :`), 2 = may continue one (also `0-9 . -`). */
-const NAME_CHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_:]/.test(ch)) NAME_CHAR[c] = 1;
-  else if (/[0-9.-]/.test(ch)) NAME_CHAR[c] = 2;
-}
 
 /**
  * `s` (a slice of the file text) as a string of its own. V8 makes a slice of 13 or more characters a
@@ -220,198 +179,12 @@ for (let c = 0; c < 128; c++) {
  */
 const detach = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
 
-const isXmlSpace = (c: number): boolean => c === 32 || c === 10 || c === 9;
-
-/** Line break + N spaces, for N < 64 (the indentation between elements). */
-const INDENTS = Array.from({ length: 64 }, (_, k) => `\n${' '.repeat(k)}`);
-
-/**
- * `text[start, end)` when it is whitespace only: one of {@link INDENTS} when it is a line break and
- * up to 63 spaces, else a copy; `undefined` when it holds anything but spaces, tabs and line breaks.
- */
-function indentation(text: string, start: number, end: number): string | undefined {
-  let plain = text.charCodeAt(start) === 10 && end - start <= INDENTS.length;
-  for (let k = start; k < end; k++) {
-    const c = text.charCodeAt(k);
-    if (c !== 32) {
-      if (c !== 10 && c !== 9) return undefined;
-      if (k > start) plain = false;
-    }
-  }
-  return plain ? INDENTS[end - start - 1] : detach(text.slice(start, end));
-}
-
-/** True when every `&` of `s` (text content) starts a reference the validator accepts. */
-function textRefsValid(s: string): boolean {
-  for (let i = s.indexOf('&'); i !== -1; i = s.indexOf('&', i + 1)) {
-    TEXT_REF.lastIndex = i;
-    if (!TEXT_REF.test(s)) return false;
-  }
-  return true;
-}
-
-/** Text content: CRs are gone already (the text was normalized), references decoded. */
-const decodeText = (s: string): string => (s.includes('&') ? decodeXmlText(s) : s);
-
-/** Attribute value: literal tab/LF become spaces (CRs are gone already), references decoded. */
-function decodeValue(s: string): string {
-  const t = s.includes('\n') || s.includes('\t') ? s.replace(/[\t\n]/g, ' ') : s;
-  return t.includes('&') ? decodeXmlText(t) : t;
-}
-
-/**
- * Builds the element tree of `text` (a byte-order mark is skipped; CRLF and lone CR read as LF) in one pass,
- * for the XML VirtualBox and libvirt write: an optional XML declaration at offset 0, comments,
- * elements with quoted attributes, text with the five predefined entities and character
- * references. Returns `undefined` as soon as anything else appears — a DOCTYPE, CDATA, a processing
- * instruction, a name outside ASCII or one of {@link SPECIAL_NAMES}, `<` in an attribute value, a
- * repeated attribute, a reference the validator would refuse, nesting deeper than
- * {@link MAX_FAST_DEPTH}, text outside the root, more than one root, any damage — and the caller then
- * takes the general path (validator + fast-xml-parser), which reports errors exactly as before.
- * Whatever this accepts, the general path accepts too and builds the same tree (a differential test
- * holds the two together). Exported for that test; callers use {@link loadSettingsXml}.
- */
-export function scanSettingsXml(input: string): XmlElement | undefined {
-  const src = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const text = src.includes('\r') ? src.replace(/\r\n?/g, '\n') : src;
-  const n = text.length;
-  let i = 0;
-  if (text.startsWith('<?xml', 0)) {
-    XML_DECL.lastIndex = 0;
-    if (!XML_DECL.test(text)) return undefined;
-    i = XML_DECL.lastIndex;
-  }
-  // Lines are counted forward as start tags are met (always at growing offsets): linear in the text.
-  let line = 1;
-  let nextLf = text.indexOf('\n');
-  const lineAt = (offset: number): number => {
-    while (nextLf !== -1 && nextLf < offset) {
-      line++;
-      nextLf = text.indexOf('\n', nextLf + 1);
-    }
-    return line;
-  };
-  const readName = (at: number): number => {
-    const c = text.charCodeAt(at);
-    if (c >= 128 || NAME_CHAR[c] !== 1) return at;
-    let k = at + 1;
-    for (; k < n; k++) {
-      const d = text.charCodeAt(k);
-      if (d >= 128 || NAME_CHAR[d] === 0) break;
-    }
-    return k;
-  };
-
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  while (i < n) {
-    const lt = text.indexOf('<', i);
-    const end = lt === -1 ? n : lt;
-    if (end > i) {
-      const top = stack[stack.length - 1];
-      // Mostly a line break and indentation: shared strings, no slice.
-      const indent = indentation(text, i, end);
-      if (indent !== undefined) {
-        if (top !== undefined) top.text += indent;
-      } else if (top === undefined) {
-        return undefined; // text outside the root element
-      } else {
-        const run = text.slice(i, end);
-        if (!textRefsValid(run)) return undefined;
-        top.text += detach(decodeText(run));
-      }
-    }
-    if (lt === -1) break;
-    const c1 = text.charCodeAt(lt + 1);
-    if (c1 === 33 /* ! */) {
-      if (!text.startsWith('<!--', lt)) return undefined;
-      const close = text.indexOf('-->', lt + 4);
-      if (close === -1) return undefined;
-      // The general path looks for a DOCTYPE anywhere, comments included: leave such a file to it.
-      if (DOCTYPE.test(text.slice(lt + 4, close))) return undefined;
-      i = close + 3;
-      continue;
-    }
-    if (c1 === 47 /* / */) {
-      const nameEnd = readName(lt + 2);
-      if (nameEnd === lt + 2) return undefined;
-      let k = nameEnd;
-      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
-      if (text.charCodeAt(k) !== 62 /* > */) return undefined;
-      const open = stack.pop();
-      if (open === undefined || open.name !== text.slice(lt + 2, nameEnd)) return undefined;
-      i = k + 1;
-      continue;
-    }
-    // A start tag.
-    if (root !== undefined && stack.length === 0) return undefined; // a second root
-    if (stack.length >= MAX_FAST_DEPTH) return undefined;
-    const nameEnd = readName(lt + 1);
-    if (nameEnd === lt + 1) return undefined;
-    const name = detach(text.slice(lt + 1, nameEnd));
-    if (SPECIAL_NAMES.has(name)) return undefined;
-    const attrs: Record<string, string> = {};
-    let k = nameEnd;
-    let selfClosing = false;
-    for (;;) {
-      const spaceAt = k;
-      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
-      const c = text.charCodeAt(k);
-      if (c === 62 /* > */) {
-        k++;
-        break;
-      }
-      if (c === 47 /* / */) {
-        if (text.charCodeAt(k + 1) !== 62) return undefined;
-        selfClosing = true;
-        k += 2;
-        break;
-      }
-      if (k === spaceAt) return undefined; // no space before the attribute (or the end of the text)
-      const attrEnd = readName(k);
-      if (attrEnd === k) return undefined;
-      const attrName = text.slice(k, attrEnd);
-      if (SPECIAL_NAMES.has(attrName) || Object.hasOwn(attrs, attrName)) return undefined;
-      k = attrEnd;
-      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
-      if (text.charCodeAt(k) !== 61 /* = */) return undefined;
-      k++;
-      while (k < n && isXmlSpace(text.charCodeAt(k))) k++;
-      const q = text.charCodeAt(k);
-      if (q !== 34 && q !== 39) return undefined;
-      const valueEnd = text.indexOf(q === 34 ? '"' : "'", k + 1);
-      if (valueEnd === -1) return undefined;
-      const raw = text.slice(k + 1, valueEnd);
-      if (raw.includes('<')) return undefined;
-      attrs[attrName] = detach(decodeValue(raw));
-      k = valueEnd + 1;
-    }
-    const parent = stack[stack.length - 1];
-    const el: XmlElement = {
-      name,
-      attrs,
-      children: [],
-      text: '',
-      line: lineAt(lt),
-      path:
-        parent === undefined
-          ? ''
-          : `${parent.path ? `${parent.path}/` : ''}${name}${predicate(name, attrs, parent.name)}`,
-    };
-    if (parent === undefined) root = el;
-    else parent.children.push(el);
-    if (!selfClosing) stack.push(el);
-    i = k;
-  }
-  return root !== undefined && stack.length === 0 ? root : undefined;
-}
-
 /**
  * Loads a VirtualBox settings document (machine `.vbox`/`.xml` or global `VirtualBox.xml`).
  *
- * The plain XML VirtualBox writes is read in one pass (no separate validation pass); anything
- * unusual or damaged goes through fast-xml-parser's validator and parser, as
- * {@link loadSettingsXmlGeneral} does, so errors read the same either way.
+ * A `<!DOCTYPE>` that declares entities or names an external DTD is refused; fast-xml-parser's
+ * validator then reports damaged XML with its line, and fast-xml-parser (entity processing off,
+ * nesting capped, see `xml-safe.ts`) builds the tree.
  *
  * @param text the whole file, already decoded to a string (see {@link decodeSettingsBytes}).
  * @param what short English description used in error messages (e.g. `machine settings file`).
@@ -421,10 +194,7 @@ export function scanSettingsXml(input: string): XmlElement | undefined {
  *   references an external DTD, XML that is not well-formed, or a root element other than `VirtualBox`.
  */
 export function loadSettingsXml(text: string, what: string): XmlDocument {
-  if (!/\S/.test(text)) throw new VBoxParseError(`the ${what} is empty`);
-  const root = scanSettingsXml(text); // undefined for a DOCTYPE: the general path checks it
-  if (root !== undefined) return { root: checkRoot(root, what), issues: [] };
-  return loadSettingsXmlGeneral(text, what);
+  return loadXml(text, what);
 }
 
 function checkRoot(root: XmlElement, what: string): XmlElement {
@@ -437,14 +207,8 @@ function checkRoot(root: XmlElement, what: string): XmlElement {
   return root;
 }
 
-/**
- * {@link loadSettingsXml} without its one-pass fast path: DOCTYPE checks, fast-xml-parser's
- * validator (its message and line for damaged XML), then fast-xml-parser (entity processing off,
- * nesting capped, see `xml-safe.ts`). `loadSettingsXml` falls back to it for anything unusual;
- * exported so tests can check that both build the same document.
- * @throws VBoxParseError like {@link loadSettingsXml}.
- */
-export function loadSettingsXmlGeneral(text: string, what: string): XmlDocument {
+/** The work of {@link loadSettingsXml}. */
+function loadXml(text: string, what: string): XmlDocument {
   const issues: ReadIssue[] = [];
   const src = text.replace(/^\uFEFF/, '');
   if (src.trim() === '') throw new VBoxParseError(`the ${what} is empty`);
