@@ -1,4 +1,5 @@
 import { execFile, type ChildProcess, type ExecFileException } from 'node:child_process';
+import { tmpdir } from 'node:os';
 
 /**
  * Running a command-line tool as a child process, the one way the read-only runners do it
@@ -21,8 +22,38 @@ export interface ChildRunOptions {
   killGraceMs: number;
   /** The child's whole environment (see {@link minimalEnv}). */
   env: NodeJS.ProcessEnv;
-  /** Cancels the call: the child is stopped like on the deadline and the call fails `aborted`. */
+  /**
+   * Cancels the call: the call fails `aborted` at once and the child is stopped exactly like on the
+   * deadline (SIGTERM, then SIGKILL after `killGraceMs` if it is still alive).
+   */
   signal?: AbortSignal;
+  /** Working folder of the child (default `os.tmpdir()`; never the host's own working folder). */
+  cwd?: string;
+}
+
+/** Children started by {@link runChild} that have not exited yet. */
+const live = new Set<ChildProcess>();
+
+/**
+ * Stops every child {@link runChild} started that is still running (host shutdown): SIGTERM now,
+ * SIGKILL to those still alive after `graceMs` (ms; `0` or less: SIGKILL at once, synchronously).
+ * Resolves once the SIGKILL round was sent (at most `graceMs` later; at once when nothing runs)
+ * with how many children were signalled.
+ */
+export function killAllChildren(graceMs: number): Promise<number> {
+  const kids = [...live];
+  if (graceMs <= 0) {
+    for (const c of kids) c.kill('SIGKILL');
+    return Promise.resolve(kids.length);
+  }
+  for (const c of kids) c.kill('SIGTERM');
+  if (kids.length === 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      for (const c of kids) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      resolve(kids.length);
+    }, graceMs).unref();
+  });
 }
 
 /** Output of a call that exited with code 0, decoded as UTF-8. */
@@ -76,6 +107,7 @@ export function runChild(
   opts: ChildRunOptions,
 ): Promise<ChildRunResult> {
   const { timeoutMs, maxBufferBytes, killGraceMs, env, signal } = opts;
+  const cwd = opts.cwd ?? tmpdir();
   return new Promise<ChildRunResult>((resolve, reject) => {
     let settled = false;
     let timedOut = false;
@@ -97,6 +129,7 @@ export function runChild(
       if (killArmed) return;
       killArmed = true;
       child?.kill('SIGTERM');
+      // Runs even after the call settled (abort settles at once), so an abort escalates like the deadline.
       const t = setTimeout(() => {
         if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         if (!settled) {
@@ -132,7 +165,7 @@ export function runChild(
           killSignal: 'SIGTERM',
           maxBuffer: maxBufferBytes,
           encoding: 'utf8',
-          signal,
+          cwd,
           env,
         },
         (error, stdout, stderr) => {
@@ -145,16 +178,28 @@ export function runChild(
       return;
     }
     child.stdin?.end();
+    const started = child;
+    live.add(started);
+    started.once('exit', () => live.delete(started));
+    started.once('error', () => live.delete(started));
     timers.deadline = setTimeout(() => {
       timedOut = true;
       killLater();
     }, timeoutMs);
     if (signal) {
-      // Kept until the child exits, so a child that ignores SIGTERM is still killed after an abort.
-      signal.addEventListener('abort', killLater, { once: true });
-      const detach = (): void => signal.removeEventListener('abort', killLater);
-      child.once('exit', detach);
-      child.once('error', detach);
+      // Not handed to execFile: its own abort only sends SIGTERM (and its 'error' event used to detach
+      // this listener before it ran). Here: fail `aborted` at once, SIGTERM, SIGKILL after the grace.
+      const onAbort = (): void => {
+        killLater();
+        finish({ kind: 'aborted' });
+      };
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        const detach = (): void => signal.removeEventListener('abort', onAbort);
+        child.once('exit', detach);
+        child.once('error', detach);
+      }
     }
     const counted = { out: 0, err: 0 };
     const count = (which: 'out' | 'err') => (chunk: string) => {
