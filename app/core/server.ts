@@ -180,7 +180,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
  * Starts the browser-mode host on 127.0.0.1.
  *
  * Routes: `POST /api/<channel>` (JSON in, JSON out; errors as `{ error, code }` with status 400,
- * 401, 403, 404, 405, 413, 415 or 500); `GET`/`HEAD` anything else → a file under `webRoot`
+ * 401, 403, 404, 405, 409 (`conflict`: a note changed elsewhere), 413, 415 or 500); `GET`/`HEAD` anything else → a file under `webRoot`
  * (`/` → `index.html`; missing files, directories and paths escaping the root → 404).
  *
  * @throws ServerOptionsError for a port outside 0–65535 or a token shorter than 16 characters.

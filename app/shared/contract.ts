@@ -38,6 +38,9 @@ export const LanguageSchema = z.enum(LANGUAGES);
 /** Formats of the export channels. */
 export const ExportFormatSchema = z.enum(['markdown', 'html']);
 
+/** Longest note body `notes:save` accepts, in UTF-16 code units (JavaScript string length). */
+export const NOTE_MAX_CHARS = 100_000;
+
 /** A user's note; `settingId` is `''` for the VM-wide note. `updatedAt` is an ISO 8601 UTC time. */
 export interface Note {
   vmId: string;
@@ -273,7 +276,13 @@ export const contract = {
       .object({
         vmId: VmIdSchema,
         settingId: z.union([z.literal(''), SettingIdSchema]),
-        body: z.string().max(100_000),
+        body: z.string().max(NOTE_MAX_CHARS),
+        /**
+         * `updatedAt` of the note the editor started from (`''`: there was none). When given and
+         * the stored note changed since, the save is refused with code `conflict` (409). Omitted:
+         * the save overwrites (CLI, older clients).
+         */
+        baseUpdatedAt: z.string().max(64).optional(),
       })
       .strict(),
     output: z.custom<Note>(),
@@ -367,5 +376,7 @@ export type Api = { [C in Channel]: (input: Input<C>) => Promise<Output<C>> };
 /** Error payload returned by both transports. */
 export interface ApiError {
   error: string;
-  code: 'validation' | 'not_found' | 'forbidden' | 'internal' | 'read_only';
+  code: 'validation' | 'not_found' | 'forbidden' | 'internal' | 'read_only' | 'conflict';
+  /** With code `conflict` from `notes:save`: the note as stored now (null when there is none). */
+  current?: Note | null;
 }

@@ -6,7 +6,7 @@
 
 import type { z } from 'zod';
 import { contract, type Api, type ApiError, type Channel } from '../../shared/contract.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 
 /** Result of {@link dispatch}: the handler's value, or an error payload with a status (400, 404, 500). */
 export type DispatchResult = { ok: true; value: unknown } | { ok: false; status: number; error: ApiError };
@@ -88,6 +88,13 @@ export async function dispatch(
   } catch (err) {
     if (err instanceof NotFoundError) {
       return { ok: false, status: 404, error: { error: err.message, code: 'not_found' } };
+    }
+    if (err instanceof ConflictError) {
+      return {
+        ok: false,
+        status: 409,
+        error: { error: err.message, code: 'conflict', current: err.current as ApiError['current'] },
+      };
     }
     if (err instanceof ValidationError) {
       return { ok: false, status: 400, error: { error: err.message, code: 'validation' } };

@@ -18,3 +18,17 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
   }
 }
+
+/**
+ * A save based on an older version of the data than the one stored (optimistic concurrency, e.g.
+ * `notes:save` with a stale `baseUpdatedAt`). Status 409, code `conflict`; `current` (the stored
+ * note, null when none) is passed on in the error payload.
+ */
+export class ConflictError extends Error {
+  readonly current: unknown;
+  constructor(message: string, current: unknown) {
+    super(message);
+    this.name = 'ConflictError';
+    this.current = current;
+  }
+}

@@ -16,11 +16,11 @@ import type {
 import type { Language } from '../../shared/catalog.ts';
 import { compareVms } from '../compare.ts';
 import { validateConnectionUri } from '../kvm/virsh.ts';
-import type { Store } from '../store/index.ts';
+import { NoteConflictError, type Store } from '../store/index.ts';
 import { historyFor, recordConfig } from '../history.ts';
 import { readMediumChain, runnerFor, type MediumChainInfo, type MediumKind } from '../media.ts';
 import { VBoxError } from '../vbox/runner.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { createStudyHandlers } from '../study/api.ts';
 
 /** What the handlers need from the inventory service (implemented by `InventoryService`). */
@@ -110,7 +110,14 @@ export function createHandlers(deps: HandlerDeps): Api {
       return compareVms(da, db, lang ?? 'en');
     },
     'notes:list': async ({ vmId }) => store.listNotes(vmId),
-    'notes:save': async ({ vmId, settingId, body }) => store.saveNote(vmId, settingId, body),
+    'notes:save': async ({ vmId, settingId, body, baseUpdatedAt }) => {
+      try {
+        return store.saveNote(vmId, settingId, body, baseUpdatedAt);
+      } catch (err) {
+        if (err instanceof NoteConflictError) throw new ConflictError(err.message, err.current);
+        throw err;
+      }
+    },
     'vms:history': async ({ id }) => historyFor(store, id),
     'media:info': async ({ vmId, medium }) => mediumInfo(inventory, vmId, medium),
     'prefs:get': async () => store.getPrefs(),

@@ -3,6 +3,8 @@ export {
   applyMigrations,
   StoreSchemaError,
   StoreReadOnlyError,
+  NoteConflictError,
+  makeDataDir,
   APPLICATION_ID,
   DB_FILE_NAME,
   DEFAULT_PREFS,

@@ -20,6 +20,7 @@ import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import {
   APPLICATION_ID,
   DB_FILE_NAME,
+  makeDataDir,
   openStore,
   type Store,
   type StoreOptions,
@@ -230,7 +231,7 @@ export function openStoreSafely(dataDir: string, options: SafeStoreOptions = {})
   const { clock, ...storeOptions } = options;
   const when = (): Date => (clock ?? options.now ?? (() => new Date()))();
   const migrations = options.migrations ?? MIGRATIONS;
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataDir(dataDir);
   const file = path.resolve(dataDir, DB_FILE_NAME);
 
   const recover = (reason: StoreRecovery['reason'], detail: string): Store => {

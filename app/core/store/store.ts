@@ -59,9 +59,15 @@ export interface Store {
   /**
    * Creates or replaces the note of `(vmId, settingId)` (`settingId` `''` = VM-wide note).
    * A body that is empty or only whitespace deletes the note; the returned Note then has `body: ''`.
+   * With `baseUpdatedAt` (optimistic concurrency): the `updatedAt` of the note the caller edited,
+   * `''` when it edited a note that did not exist; when the stored note's `updatedAt` (`''` for none)
+   * differs, nothing is written and {@link NoteConflictError} is thrown. Without it, the save
+   * always overwrites. Each save's `updatedAt` is later than the note's previous one (bumped by 1 ms
+   * when the clock has not moved on), so two saves never share a base.
    * @returns the saved note, `updatedAt` an ISO 8601 UTC time.
+   * @throws NoteConflictError when `baseUpdatedAt` is given and the note changed since.
    */
-  saveNote(vmId: string, settingId: string, body: string): Note;
+  saveNote(vmId: string, settingId: string, body: string, baseUpdatedAt?: string): Note;
   /** Saved preferences merged over {@link DEFAULT_PREFS}; unreadable saved values fall back to defaults. */
   getPrefs(): Preferences;
   /** Saves the given fields (others unchanged) and returns the full preferences afterwards. */
@@ -169,6 +175,24 @@ export class StoreReadOnlyError extends Error {
 }
 
 /**
+ * A note save was refused because the stored note changed since the caller read it (its
+ * `updatedAt` is not the `baseUpdatedAt` given). `current` is the stored note, null when none.
+ */
+export class NoteConflictError extends Error {
+  /** The note as stored now (null: there is none, e.g. another window emptied it). */
+  readonly current: Note | null;
+  constructor(vmId: string, settingId: string, current: Note | null) {
+    super(
+      `Not saved: the note ${settingId === '' ? 'of this VM' : `on ${settingId}`} was changed in another window` +
+        ` since it was opened here (stored version: ${current ? current.updatedAt : 'none'}).`,
+    );
+    this.name = 'NoteConflictError';
+    this.current = current;
+    void vmId;
+  }
+}
+
+/**
  * Applies the migrations above the database's `user_version`, each in an IMMEDIATE transaction
  * (so two processes opening the same file do not both migrate), re-reading the version inside.
  *
@@ -239,8 +263,8 @@ const toNote = (r: NoteRow): Note => ({
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const now = options.now ?? (() => new Date());
   const migrations = options.migrations ?? MIGRATIONS;
-  fs.mkdirSync(dataDir, { recursive: true });
   const file = path.resolve(dataDir, DB_FILE_NAME);
+  if (!options.readOnly) prepareFiles(dataDir, file);
   let readOnly: StoreReadOnly | undefined;
   const db = options.readOnly
     ? new Database(file, { timeout: 5000, readonly: true, fileMustExist: true })
@@ -266,6 +290,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       applyMigrations(db, migrations, file);
       if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID)
         db.pragma(`application_id = ${APPLICATION_ID}`);
+      restrictModes(file);
     }
   } catch (err) {
     db.close();
@@ -278,6 +303,52 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     if (readOnly && readOnly.found > readOnly.supported)
       throw new StoreSchemaError(file, readOnly.found, readOnly.supported, (err as Error).message);
     throw err;
+  }
+}
+
+/** Whether file modes are applied (POSIX systems; Windows has no such modes). */
+const POSIX_MODES = process.platform !== 'win32';
+
+/**
+ * Creates `dataDir` recursively; every folder this call creates gets mode 0700 whatever the umask
+ * (POSIX). An existing folder is left as it is (the user may have chosen its mode).
+ * @throws Error (ENOTDIR, EACCES…) when it cannot be created.
+ */
+export function makeDataDir(dataDir: string): void {
+  const created = fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!POSIX_MODES || created === undefined) return;
+  const first = path.resolve(created);
+  for (let dir = path.resolve(dataDir); ; dir = path.dirname(dir)) {
+    fs.chmodSync(dir, 0o700);
+    if (dir === first || path.dirname(dir) === dir) break;
+  }
+}
+
+/**
+ * Creates the data folder (mode 0700, whatever the umask, when this call creates it; an existing
+ * folder is left as it is) and the database file (mode 0600) before SQLite opens it. SQLite creates
+ * the `-wal` and `-shm` files with the mode of the database file, so they are 0600 too.
+ */
+function prepareFiles(dataDir: string, file: string): void {
+  makeDataDir(dataDir);
+  if (!POSIX_MODES) return;
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  restrictModes(file);
+}
+
+/**
+ * Sets mode 0600 on the database file and on its `-wal` / `-shm` files when they exist (the notes
+ * are the user's private text; files made by an older version were 0644). POSIX only; never throws
+ * (a file owned by someone else keeps its mode).
+ */
+function restrictModes(file: string): void {
+  if (!POSIX_MODES) return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o777) !== 0o600) fs.chmodSync(f, 0o600);
+    } catch {
+      // Missing (no WAL yet) or not ours: nothing to do.
+    }
   }
 }
 
@@ -298,6 +369,27 @@ function buildStore(
   const upsertNote = db.prepare<[string, string, string, string]>(
     `INSERT INTO notes (vm_id, setting_id, body, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (vm_id, setting_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+  );
+  const selectNote = db.prepare<[string, string], NoteRow>(
+    'SELECT vm_id, setting_id, body, updated_at FROM notes WHERE vm_id = ? AND setting_id = ?',
+  );
+  const saveNoteTx = db.transaction(
+    (vmId: string, settingId: string, body: string, baseUpdatedAt: string | undefined): Note => {
+      const row = selectNote.get(vmId, settingId);
+      if (baseUpdatedAt !== undefined && (row?.updated_at ?? '') !== baseUpdatedAt)
+        throw new NoteConflictError(vmId, settingId, row ? toNote(row) : null);
+      let updatedAt = now().toISOString();
+      if (row && updatedAt <= row.updated_at) {
+        const prev = Date.parse(row.updated_at);
+        if (Number.isFinite(prev)) updatedAt = new Date(prev + 1).toISOString();
+      }
+      if (body.trim() === '') {
+        deleteNote.run(vmId, settingId);
+        return { vmId, settingId, body: '', updatedAt };
+      }
+      upsertNote.run(vmId, settingId, body, updatedAt);
+      return { vmId, settingId, body, updatedAt };
+    },
   );
   const deleteNote = db.prepare<[string, string]>('DELETE FROM notes WHERE vm_id = ? AND setting_id = ?');
   const selectAllNotes = db.prepare<[], NoteRow>(
@@ -371,15 +463,9 @@ function buildStore(
     file,
     ...(readOnly ? { readOnly } : {}),
     listNotes: (vmId) => selectNotes.all(vmId).map(toNote),
-    saveNote(vmId, settingId, body) {
+    saveNote(vmId, settingId, body, baseUpdatedAt) {
       if (readOnly) refuse();
-      const updatedAt = now().toISOString();
-      if (body.trim() === '') {
-        deleteNote.run(vmId, settingId);
-        return { vmId, settingId, body: '', updatedAt };
-      }
-      upsertNote.run(vmId, settingId, body, updatedAt);
-      return { vmId, settingId, body, updatedAt };
+      return saveNoteTx.immediate(vmId, settingId, body, baseUpdatedAt);
     },
     getPrefs,
     setPrefs(partial) {

@@ -56,6 +56,7 @@ const ERROR_CODES: readonly ApiError['code'][] = [
   'forbidden',
   'internal',
   'read_only',
+  'conflict',
 ];
 
 /** Name of the preload function for a channel (same rule as `functionName` in the contract). */

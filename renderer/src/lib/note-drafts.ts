@@ -14,9 +14,46 @@
  *   10 s ({@link retryDelay}) while the editor is open, unless the failure cannot be cured by
  *   retrying (wrong token, rejected input: {@link isRetryableSaveError}).
  *
+ * - **Conflict** (two windows on one note): saves carry the `updatedAt` of the note the editor
+ *   started from ({@link NoteAutosave.base}); a host that has a newer note refuses with code
+ *   `conflict`. The editor then stops saving (no retry), keeps the text as a draft and offers
+ *   "Keep mine" ({@link NoteAutosave.keepMine}: save over the other version) or "Use theirs"
+ *   ({@link NoteAutosave.useTheirs}: show the stored text, drop the draft).
+ * - **Length**: a text over {@link NOTE_MAX_CHARS} is not sent (it could never be saved): state
+ *   `toolong`, draft kept; {@link lengthInfo} gives the counter shown near the limit.
+ *
  * Plain TypeScript (no DOM, no Svelte): storage and timers are passed in, so the logic is
  * unit-tested in Node (tests/unit/note-drafts.test.ts).
  */
+
+import { NOTE_MAX_CHARS } from '../../../app/shared/contract.ts';
+
+export { NOTE_MAX_CHARS };
+
+/** Length from which the editor shows the character counter (90 % of {@link NOTE_MAX_CHARS}). */
+export const COUNTER_FROM_CHARS = 90_000;
+
+/** What the editor shows about a text's length. */
+export interface LengthInfo {
+  /** Characters (UTF-16 code units, as the host counts them). */
+  length: number;
+  /** The limit, {@link NOTE_MAX_CHARS}. */
+  max: number;
+  /** Whether to show the counter `length / max` (from {@link COUNTER_FROM_CHARS}). */
+  showCounter: boolean;
+  /** Characters over the limit; 0 when within it. */
+  over: number;
+}
+
+/** The counter and the over-limit amount for a text of `length` characters. */
+export function lengthInfo(length: number): LengthInfo {
+  return {
+    length,
+    max: NOTE_MAX_CHARS,
+    showCounter: length >= COUNTER_FROM_CHARS,
+    over: Math.max(0, length - NOTE_MAX_CHARS),
+  };
+}
 
 /** Prefix of every draft's `localStorage` key. */
 export const DRAFT_KEY_PREFIX = 'vm-companion.noteDraft:';
@@ -197,14 +234,28 @@ export function retryDelay(attempt: number): number {
   return RETRY_DELAYS_MS[attempt] ?? RETRY_EVERY_MS;
 }
 
+/** Whether a failed save was refused because the note changed elsewhere (API code `conflict`). */
+export function isConflictError(error: unknown): boolean {
+  return !!error && typeof error === 'object' && (error as { code?: unknown }).code === 'conflict';
+}
+
 /** Error codes of the API client (lib/api.ts `ApiCallError.code`) that a retry cannot cure. */
-const FINAL_CODES = new Set(['validation', 'forbidden', 'read_only', 'no_token', 'bridge', 'not_found']);
+const FINAL_CODES = new Set([
+  'validation',
+  'forbidden',
+  'read_only',
+  'no_token',
+  'bridge',
+  'not_found',
+  'conflict',
+]);
 
 /**
  * Whether retrying a failed save may help: yes for an unreachable host (`transport`), a host error
  * (`internal`, e.g. a locked or full disk) and anything unknown; no for a wrong or missing token
  * (`forbidden`, `no_token`: the page needs the host's new address), rejected input (`validation`),
- * `read_only`, `not_found` and a bridge without the channel.
+ * `read_only`, `not_found`, `conflict` (the note changed elsewhere: the user decides) and a bridge
+ * without the channel.
  */
 export function isRetryableSaveError(error: unknown): boolean {
   const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
@@ -235,9 +286,17 @@ export function draftTimeText(at: number, now: number, locale: string, timeZone?
  * What the editor shows: `idle` (nothing typed yet), `pending` (typed, autosave waiting or a save
  * queued), `saving` (a save in flight), `saved` (the host has the text shown), `retrying` (the last
  * save failed; another try is scheduled or running), `failed` (the last save failed in a way a retry
- * cannot cure; "Retry now" still tries).
+ * cannot cure; "Retry now" still tries), `conflict` (the host has a newer note from another window:
+ * see {@link NoteAutosave.conflict}), `toolong` (over {@link NOTE_MAX_CHARS}: not sent, draft kept).
  */
-export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'failed';
+export type SaveState =
+  'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'failed' | 'conflict' | 'toolong';
+
+/** The stored note as another window left it (`body` `''` and `updatedAt` `''` when there is none). */
+export interface StoredVersion {
+  body: string;
+  updatedAt: string;
+}
 
 /** Options of {@link NoteAutosave}. */
 export interface AutosaveOptions<T> {
@@ -246,8 +305,20 @@ export interface AutosaveOptions<T> {
   settingId: string;
   /** The note as the host has it when the editor opens (`''` when there is none). */
   stored: string;
-  /** Saves a body on the host (`notes:save`); rejects when it was not saved. */
-  save: (body: string) => Promise<T>;
+  /**
+   * `updatedAt` of the stored note the editor opened on (`''`: none). Undefined: unknown, saves
+   * are sent without a base (they overwrite) until {@link NoteAutosave.base} is set.
+   */
+  baseUpdatedAt?: string;
+  /**
+   * Saves a body on the host (`notes:save`, with `baseUpdatedAt: base` when `base` is defined);
+   * rejects when it was not saved (code `conflict` when the host has a newer note).
+   */
+  save: (body: string, base: string | undefined) => Promise<T>;
+  /** The stored note's `updatedAt` after a confirmed save (`''` when the save deleted it). */
+  savedBase?: (result: T) => string;
+  /** Reads the note as stored now (after a conflict); null when there is none. */
+  fetchStored?: () => Promise<StoredVersion | null>;
   /** Called with `save`'s result once the host confirmed a save. */
   onsaved?: (result: T) => void;
   /** Called whenever {@link NoteAutosave.state}, `error`, `body` or `restored` changed. */
@@ -279,6 +350,10 @@ export class NoteAutosave<T = unknown> {
   error: unknown = null;
   /** Failed saves in a row. */
   failures = 0;
+  /** `updatedAt` of the stored version the text is based on (sent as `baseUpdatedAt`). */
+  base: string | undefined;
+  /** Set in state `conflict`: the other window's version (null while it is being read). */
+  conflict: StoredVersion | null = null;
 
   readonly #o: AutosaveOptions<T>;
   readonly #storage: DraftStorage | null;
@@ -300,6 +375,7 @@ export class NoteAutosave<T = unknown> {
     this.#now = options.now ?? Date.now;
     this.#stored = options.stored;
     this.#confirmed = options.stored;
+    this.base = options.baseUpdatedAt;
     const draft = readDraft(this.#storage, options.vmId, options.settingId);
     if (draft && draft.body === options.stored) {
       // The host already has it (the page went away between the save and the clean-up).
@@ -321,7 +397,13 @@ export class NoteAutosave<T = unknown> {
    * cover those).
    */
   get needsUnloadPrompt(): boolean {
-    return this.dirty && (this.state === 'retrying' || this.state === 'failed');
+    return (
+      this.dirty &&
+      (this.state === 'retrying' ||
+        this.state === 'failed' ||
+        this.state === 'conflict' ||
+        this.state === 'toolong')
+    );
   }
 
   /** Starts work after the editor is shown: saves a restored draft at once. */
@@ -334,8 +416,15 @@ export class NoteAutosave<T = unknown> {
     if (this.#disposed) return;
     this.body = body;
     writeDraft(this.#storage, this.#o.vmId, this.#o.settingId, body, this.#now());
-    if (this.state !== 'retrying' && this.state !== 'failed') this.state = 'pending';
     this.#clearDebounce();
+    if (this.state === 'conflict') {
+      // Nothing is saved until the user chose a version; the draft keeps the text.
+      this.#changed();
+      return;
+    }
+    if (this.state === 'toolong' && body.length <= NOTE_MAX_CHARS) this.state = 'pending';
+    if (this.state !== 'retrying' && this.state !== 'failed' && this.state !== 'toolong')
+      this.state = 'pending';
     this.#debounce = this.#timers.setTimeout(() => {
       this.#debounce = undefined;
       void this.#save();
@@ -350,8 +439,44 @@ export class NoteAutosave<T = unknown> {
     else if (this.state === 'pending') this.#set('saved');
   }
 
+  /**
+   * "Keep mine" after a conflict: saves the text shown over the other window's version (the new
+   * base is that version's `updatedAt`).
+   */
+  keepMine(): void {
+    if (this.state !== 'conflict' || !this.conflict) return;
+    this.base = this.conflict.updatedAt;
+    this.#confirmed = this.conflict.body;
+    this.conflict = null;
+    this.error = null;
+    this.failures = 0;
+    this.state = 'pending';
+    this.#changed();
+    void this.#save();
+  }
+
+  /**
+   * "Use theirs" after a conflict: shows the other window's version, drops the draft.
+   * @returns the text now shown.
+   */
+  useTheirs(): string {
+    if (this.state !== 'conflict' || !this.conflict) return this.body;
+    this.body = this.conflict.body;
+    this.#confirmed = this.conflict.body;
+    this.base = this.conflict.updatedAt;
+    this.conflict = null;
+    this.restored = null;
+    this.error = null;
+    this.failures = 0;
+    clearDraft(this.#storage, this.#o.vmId, this.#o.settingId);
+    this.state = 'saved';
+    this.#changed();
+    return this.body;
+  }
+
   /** "Retry now": saves at once, without waiting for the scheduled retry. */
   retryNow(): void {
+    if (this.state === 'conflict') return;
     this.#clearDebounce();
     this.#clearRetry();
     void this.#save();
@@ -388,7 +513,7 @@ export class NoteAutosave<T = unknown> {
     this.#clearDebounce();
     this.#clearRetry();
     this.#disposed = true;
-    if (this.dirty && !this.#inFlight) void this.#save();
+    if (this.dirty && !this.#inFlight && this.state !== 'conflict') void this.#save();
   }
 
   #changed(): void {
@@ -414,6 +539,7 @@ export class NoteAutosave<T = unknown> {
   /** One save of the current text (none when the host has it already). */
   async #save(): Promise<void> {
     if (this.#inFlight) return; // The completion handler saves again if the text moved on.
+    if (this.state === 'conflict') return; // The user chooses first.
     this.#clearRetry();
     if (!this.dirty) {
       // Typed back to what the host has (or a retry found nothing left to save).
@@ -425,12 +551,20 @@ export class NoteAutosave<T = unknown> {
       return;
     }
     const text = this.body;
+    if (text.length > NOTE_MAX_CHARS) {
+      // The host would refuse it every time: keep the draft, say why, do not retry.
+      this.error = null;
+      this.#set('toolong');
+      this.#changed();
+      return;
+    }
+    if (this.state === 'toolong') this.state = 'pending';
     this.#inFlight = true;
     // After a failure the status keeps saying so until a save succeeds.
     if (this.state !== 'retrying' && this.state !== 'failed') this.#set('saving');
     let result: T;
     try {
-      result = await this.#o.save(text);
+      result = await this.#o.save(text, this.base);
     } catch (error) {
       this.#inFlight = false;
       this.#failed(error);
@@ -438,6 +572,7 @@ export class NoteAutosave<T = unknown> {
     }
     this.#inFlight = false;
     this.#confirmed = text;
+    if (this.#o.savedBase) this.base = this.#o.savedBase(result);
     this.failures = 0;
     this.error = null;
     clearDraft(this.#storage, this.#o.vmId, this.#o.settingId, text);
@@ -454,6 +589,14 @@ export class NoteAutosave<T = unknown> {
 
   #failed(error: unknown): void {
     this.error = error;
+    if (isConflictError(error)) {
+      this.#clearDebounce();
+      this.state = 'conflict';
+      this.conflict = null;
+      this.#changed();
+      void this.#readConflict(error);
+      return;
+    }
     this.failures++;
     const retryable = (this.#o.retryable ?? isRetryableSaveError)(error);
     this.state = retryable ? 'retrying' : 'failed';
@@ -466,6 +609,27 @@ export class NoteAutosave<T = unknown> {
         retryDelay(this.failures - 1),
       );
     }
+    this.#changed();
+  }
+
+  /** Fills {@link conflict} with the stored version (from the error's `current`, else `fetchStored`). */
+  async #readConflict(error: unknown): Promise<void> {
+    const current = (error as { current?: { body?: unknown; updatedAt?: unknown } | null }).current;
+    let theirs: StoredVersion;
+    if (current && typeof current.body === 'string' && typeof current.updatedAt === 'string') {
+      theirs = { body: current.body, updatedAt: current.updatedAt };
+    } else {
+      try {
+        theirs = (await this.#o.fetchStored?.()) ?? { body: '', updatedAt: '' };
+      } catch (e) {
+        // Cannot read it now: stay in conflict with an unknown version; "Keep mine" waits.
+        this.error = e;
+        this.#changed();
+        return;
+      }
+    }
+    if (this.state !== 'conflict') return;
+    this.conflict = theirs;
     this.#changed();
   }
 }
