@@ -52,7 +52,7 @@ export function killAllChildren(graceMs: number): Promise<number> {
     setTimeout(() => {
       for (const c of kids) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       resolve(kids.length);
-    }, graceMs).unref();
+    }, graceMs); // not unref'd: the host must not end before the SIGKILL round
   });
 }
 

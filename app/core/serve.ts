@@ -11,7 +11,9 @@
  * - env `VBOXMANAGE`: path to the VBoxManage executable for this session (e.g. the test stand-in),
  *   used when no path is saved in the app's preferences, before the automatic search;
  * - env `VM_COMPANION_DATA_DIR`: data folder instead of the platform default.
- * SIGINT / SIGTERM close the server and the database, then exit 0.
+ * SIGINT / SIGTERM cancel the inventory read, stop every VBoxManage child (SIGTERM, SIGKILL after
+ * 1 s), close the server and the database, then exit 0 — or exit 1 with a message after
+ * {@link STOP_GRACE_MS} when something is still stuck.
  */
 
 import fs from 'node:fs';
@@ -20,11 +22,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { createHandlers } from './api/handlers.ts';
+import { killAllChildren } from './child-run.ts';
 import { InventoryService } from './inventory-service.ts';
 import { INVENTORY_CACHE_FILE } from './vbox/inventory-cache.ts';
 import { defaultDataDir } from './paths.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { openStore, type Store } from './store/index.ts';
+
+/** Longest wait in ms after SIGINT/SIGTERM before browser mode exits anyway (children SIGKILLed). */
+export const STOP_GRACE_MS = 3_000;
 
 /** File in the data folder holding the port of the last browser-mode start (decimal, one line). */
 export const BROWSER_PORT_FILE = 'browser-port';
@@ -47,6 +53,8 @@ export interface BrowserModeSession {
   dataDir: string;
   /** How the port was chosen. */
   portChoice: PortChoice;
+  /** The inventory service (cancelled on shutdown). */
+  inventory: InventoryService;
   /** Closes the server, then the store. */
   close(): Promise<void>;
 }
@@ -195,6 +203,7 @@ export async function startBrowserMode(
       store,
       dataDir,
       portChoice,
+      inventory,
       close: async () => {
         await server.close();
         store.close();
@@ -239,7 +248,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal} received, stopping.`);
-    s.close().then(
+    setTimeout(() => {
+      void killAllChildren(0);
+      console.error(`Not stopped within ${STOP_GRACE_MS} ms (a read is stuck): exiting anyway.`);
+      process.exit(1);
+    }, STOP_GRACE_MS).unref();
+    s.inventory.cancel();
+    Promise.all([killAllChildren(1_000), s.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(`Error while stopping: ${(err as Error).message}`);

@@ -18,6 +18,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../core/api/handlers.ts';
+import { killAllChildren } from '../core/child-run.ts';
 import { InventoryService } from '../core/inventory-service.ts';
 import { INVENTORY_CACHE_FILE } from '../core/vbox/inventory-cache.ts';
 import { openStore, type Store } from '../core/store/index.ts';
@@ -54,6 +55,8 @@ if (userDataSwitch) app.setPath('userData', path.resolve(userDataSwitch));
 
 let mainWindow: BrowserWindow | null = null;
 let store: Store | null = null;
+/** The inventory service, cancelled on quit. */
+let inventoryService: InventoryService | null = null;
 
 function createMainWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -105,6 +108,7 @@ async function start(): Promise<void> {
     cacheFile: path.join(dataDir, INVENTORY_CACHE_FILE),
     appVersion: app.getVersion(),
   });
+  inventoryService = inventory;
   const handlers = createHandlers({
     store,
     inventory,
@@ -145,6 +149,9 @@ if (!app.requestSingleInstanceLock()) {
     if (app.isReady() && BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
   });
   app.on('will-quit', () => {
+    // A stuck read must not outlive the app: cancel it and SIGKILL every VBoxManage child still running.
+    inventoryService?.cancel();
+    void killAllChildren(0);
     store?.close();
     store = null;
   });
