@@ -17,7 +17,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
@@ -115,6 +114,7 @@ import {
   looksLikeVmx,
   parseVmx,
   pathHashId,
+  readVmwareFile,
   readVmx,
   type DiscoverVmwareOptions,
   type VmxDuplicate,
@@ -1491,7 +1491,7 @@ export class InventoryService implements InventoryProvider {
     const prefs = this.opts.store.getPrefs();
     const { platform, env } = this.opts;
     const files = new Map<string, Uint8Array>();
-    const readFile = this.opts.vmware?.readFile ?? ((p: string): Promise<Uint8Array> => fsp.readFile(p));
+    const readFile = this.opts.vmware?.readFile ?? readVmwareFile;
     try {
       const disc = await discoverVmware({
         platform,

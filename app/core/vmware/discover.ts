@@ -1,6 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ReadIssue, Sourced, VmConfig, VmSummary } from '../../shared/model.ts';
+import { FileReadError, MAX_SETTINGS_FILE_BYTES, readRegularFile } from '../enrich.ts';
+import { vmxContentProblem } from './content-check.ts';
 import { parseVmx } from './parse-vmx.ts';
 import { pathHashId, vmwareSummary, vmxToConfig } from './to-config.ts';
 import { comparablePath, execFileText, locateVmrun, vmrunList, type ExecFileText } from './vmrun.ts';
@@ -19,7 +21,11 @@ import { comparablePath, execFileText, locateVmrun, vmrunList, type ExecFileText
  * 4. `vmrun list` when vmrun is found, for the running state (and running VMs not listed elsewhere).
  *
  * Paths are compared case-insensitively with `/` separators on Windows and macOS. Every `.vmx` is
- * read and mapped with `vmxToConfig`; one that cannot be read is listed with its `error`, never hidden.
+ * read and mapped with `vmxToConfig`; one that cannot be read is listed with its `error`, never hidden,
+ * except a path that is no regular file (FIFO, device such as a symlink to `/dev/zero`, socket), is
+ * larger than 16 MiB, or holds no `.vmx` text: it is skipped and reported in `issues` with the reason.
+ * Every file is read with `readRegularFile` (non-blocking open, regular files only, size capped), so a
+ * FIFO or device can neither hang nor exhaust memory.
  * A VM is `saved` when `<name>.vmss` sits next to its `.vmx`, `running` when `vmrun list` names it,
  * `poweroff` when vmrun answered and did not name it; otherwise its state is unknown.
  */
@@ -72,7 +78,12 @@ export interface DiscoverVmwareOptions {
   homedir: string;
   /** Folders the user added (scanned one level deep for `*.vmx`). */
   extraFolders?: string[];
-  /** Reads a whole file (default `fs.promises.readFile`). */
+  /**
+   * Reads a whole file (default {@link readVmwareFile}: regular files of at most 16 MiB only). A
+   * replacement should refuse non-regular files too (it is only called after a `stat` check that
+   * refuses FIFOs, devices and files above 16 MiB); errors with code `NOT_FILE` or `TOO_LARGE` skip
+   * the file with an issue.
+   */
   readFile?: (p: string) => Promise<Uint8Array>;
   /** Lists a folder (default `fs.promises.readdir(p, { withFileTypes: true })`). */
   readdir?: (p: string) => Promise<DirEntryLike[]>;
@@ -89,6 +100,46 @@ export interface DiscoverVmwareOptions {
 }
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Default file reader of {@link discoverVmware}: `readRegularFile` (opened non-blocking, regular files
+ * only, at most 16 MiB = `MAX_SETTINGS_FILE_BYTES`).
+ * @returns the bytes.
+ * @throws FileReadError (`ENOENT`, `EACCES`, `EISDIR`, `NOT_FILE`, `TOO_LARGE`, …).
+ */
+export async function readVmwareFile(filePath: string): Promise<Uint8Array> {
+  return (await readRegularFile(filePath, MAX_SETTINGS_FILE_BYTES)).bytes;
+}
+
+/**
+ * Checks a path on the real file system before an injected reader reads it: a FIFO, device or socket
+ * (also through a symlink) or a file above 16 MiB is refused with a `FileReadError` (`NOT_FILE`,
+ * `TOO_LARGE`) so that a plain `readFile` can neither hang nor exhaust memory. A path that cannot be
+ * stat'ed (missing, or a virtual path of a test) or a folder is left to the reader.
+ */
+async function checkBeforeRead(filePath: string): Promise<void> {
+  let st;
+  try {
+    st = await fsp.stat(filePath);
+  } catch {
+    return;
+  }
+  if (st.isDirectory()) return;
+  if (!st.isFile())
+    throw new FileReadError(filePath, 'not a regular file (a device, pipe or socket)', 'NOT_FILE');
+  if (st.size > MAX_SETTINGS_FILE_BYTES)
+    throw new FileReadError(
+      filePath,
+      `the file is too large (${st.size} bytes; at most ${MAX_SETTINGS_FILE_BYTES} bytes are read)`,
+      'TOO_LARGE',
+    );
+}
+
+/** Whether a read error means "this path is not a file we may read" (skip it with an issue). */
+function refusedFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === 'NOT_FILE' || code === 'TOO_LARGE';
+}
 
 async function defaultExists(p: string): Promise<boolean> {
   try {
@@ -190,6 +241,7 @@ export function parsePreferences(
 }
 
 function reason(err: unknown): string {
+  if (err instanceof FileReadError) return err.reason;
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return 'the file does not exist';
   if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
@@ -205,7 +257,13 @@ function reason(err: unknown): string {
 export async function discoverVmware(opts: DiscoverVmwareOptions): Promise<VmwareDiscovery> {
   const { platform, env, homedir } = opts;
   const p = platform === 'win32' ? path.win32 : path.posix;
-  const readFile = opts.readFile ?? ((f: string) => fsp.readFile(f));
+  const injected = opts.readFile;
+  const readFile = injected
+    ? async (f: string): Promise<Uint8Array> => {
+        await checkBeforeRead(f);
+        return injected(f);
+      }
+    : readVmwareFile;
   const readdir = opts.readdir ?? ((d: string) => fsp.readdir(d, { withFileTypes: true }));
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const out: VmwareDiscovery = { vms: [], tried: [], issues: [], vmrun: { tried: [] } };
@@ -222,7 +280,16 @@ export async function discoverVmware(opts: DiscoverVmwareOptions): Promise<Vmwar
   const tryRead = async (file: string): Promise<Uint8Array | undefined> => {
     out.tried.push(file);
     try {
-      return await readFile(file);
+      const bytes = await readFile(file);
+      const problem = vmxContentProblem(bytes);
+      if (problem) {
+        out.issues.push({
+          file,
+          message: `Skipped ${file}: it ${problem.replace('.vmx file', 'settings file')}.`,
+        });
+        return undefined;
+      }
+      return bytes;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException)?.code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR')
@@ -307,10 +374,18 @@ export async function discoverVmware(opts: DiscoverVmwareOptions): Promise<Vmwar
 
   // Read every .vmx (one at a time: these are small files, and ids must be unique).
   const ids = new Map<string, string>();
-  for (const item of found.values()) out.vms.push(await readOne(item.path, item.via, item.name));
+  for (const item of found.values()) {
+    const vm = await readOne(item.path, item.via, item.name);
+    if (vm) out.vms.push(vm);
+  }
   return out;
 
-  async function readOne(vmx: string, via: VmwareFoundVia[], name?: string): Promise<DiscoveredVmwareVm> {
+  /** One VM, or `undefined` when the path is skipped (the reason is then in `out.issues`). */
+  async function readOne(
+    vmx: string,
+    via: VmwareFoundVia[],
+    name?: string,
+  ): Promise<DiscoveredVmwareVm | undefined> {
     out.tried.push(vmx);
     const base: Omit<DiscoveredVmwareVm, 'summary'> = {
       path: vmx,
@@ -321,8 +396,17 @@ export async function discoverVmware(opts: DiscoverVmwareOptions): Promise<Vmwar
     try {
       bytes = await readFile(vmx);
     } catch (err) {
+      if (refusedFile(err)) {
+        out.issues.push({ file: vmx, message: `Skipped ${vmx}: ${reason(err)}.` });
+        return undefined;
+      }
       const error = `Cannot read ${vmx}: ${reason(err)}.`;
       return { ...base, error, summary: unreadableSummary(vmx, error, name) };
+    }
+    const problem = vmxContentProblem(bytes);
+    if (problem) {
+      out.issues.push({ file: vmx, message: `Skipped ${vmx}: it ${problem}.` });
+      return undefined;
     }
     if (bytes.length > maxBytes) {
       const error = `Cannot read ${vmx}: ${bytes.length} bytes is too large for a .vmx file.`;

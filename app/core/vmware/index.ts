@@ -1,5 +1,7 @@
 import type { VmConfig, VmSummary } from '../../shared/model.ts';
+import { ValidationError } from '../api/errors.ts';
 import { parseVmx, type ParsedVmx } from './parse-vmx.ts';
+import { vmxContentProblem } from './content-check.ts';
 import { vmwareSummary, vmxToConfig, type VmxToConfigOptions } from './to-config.ts';
 
 /**
@@ -13,6 +15,21 @@ export * from './to-config.ts';
 export * from './vmrun.ts';
 export * from './discover.ts';
 export * from './advice.ts';
+export * from './content-check.ts';
+
+/**
+ * A file given as a `.vmx` that is not one (binary data, or no `key = value` line): refused by
+ * {@link readVmx}. A `ValidationError`, so the API answers it as a 400 with this message.
+ */
+export class NotVmxError extends ValidationError {
+  /** The reason alone, e.g. `does not look like a VMware .vmx file (binary data)`. */
+  reason: string;
+  constructor(reason: string, file?: string) {
+    super(file ? `Cannot use ${file}: it ${reason}.` : `It ${reason}.`);
+    this.name = 'NotVmxError';
+    this.reason = reason;
+  }
+}
 
 /** What {@link readVmx} returns. */
 export interface VmxRead {
@@ -23,10 +40,14 @@ export interface VmxRead {
 
 /**
  * Reads one `.vmx` from its bytes (or decoded text): parse, map, summarize. `opts.path` (absolute
- * when known) names the file in messages, `general.cfgFile` and the fallback id. Never throws;
- * problems are in `config.issues` (with line numbers) and `parsed.duplicates`.
+ * when known) names the file in messages, `general.cfgFile` and the fallback id. Problems inside a
+ * `.vmx` are in `config.issues` (with line numbers) and `parsed.duplicates`.
+ * @throws NotVmxError when the input is not a `.vmx` at all (see {@link vmxContentProblem}): binary
+ *   data (NUL bytes or mostly non-text), or not one `key = value` line. Empty input is not refused.
  */
 export function readVmx(input: Uint8Array | string, opts: VmxToConfigOptions = {}): VmxRead {
+  const problem = vmxContentProblem(input);
+  if (problem) throw new NotVmxError(problem, opts.path);
   const parsed = parseVmx(input, opts.path !== undefined ? { path: opts.path } : {});
   const config = vmxToConfig(parsed, opts);
   return { parsed, config, summary: vmwareSummary(config) };
