@@ -11,6 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDomainXmlFile } from '../../app/core/kvm/inventory.ts';
+import { readRegistry } from '../../app/core/vbox/vbox-registry.ts';
 import { discoverVmware } from '../../app/core/vmware/discover.ts';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
@@ -113,6 +115,43 @@ posixOnly('VMware discovery with an injected plain reader (as the CLI passes)', 
       expect(d.vms.map((v) => v.config?.general.name?.value)).toEqual(['OK']);
       expect(reads.filter((r) => r.endsWith('.vmx'))).toEqual([path.join(root, 'ok', 'ok.vmx')]);
       expect(d.issues.filter((i) => /not a regular file/.test(i.message))).toHaveLength(2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 10_000);
+});
+
+posixOnly('VirtualBox.xml and KVM domain readers refuse FIFOs and devices', () => {
+  it('readRegistry skips a FIFO VirtualBox.xml and a /dev/zero one with the reason', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'vbox-fifo-'));
+    try {
+      const fifo = path.join(root, 'VirtualBox.xml');
+      execFileSync('mkfifo', [fifo]);
+      const zero = path.join(root, 'zero.xml');
+      symlinkSync('/dev/zero', zero);
+      const r = await readRegistry({ candidates: [fifo, zero] });
+      expect(r.registry).toBeUndefined();
+      expect(r.tried).toEqual([
+        {
+          path: fifo,
+          error: `VirtualBox.xml could not be read (${fifo}): not a regular file (a device, pipe or socket)`,
+        },
+        {
+          path: zero,
+          error: `VirtualBox.xml could not be read (${zero}): not a regular file (a device, pipe or socket)`,
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 10_000);
+
+  it('readDomainXmlFile refuses a FIFO without hanging', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kvm-fifo-'));
+    try {
+      const fifo = path.join(root, 'dom.xml');
+      execFileSync('mkfifo', [fifo]);
+      await expect(readDomainXmlFile(fifo)).rejects.toThrow(`${fifo} is not a regular file`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

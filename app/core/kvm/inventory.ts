@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Finding } from '../../shared/advice.ts';
 import type { HostFacts, ReadIssue, VmConfig, VmSummary } from '../../shared/model.ts';
@@ -238,7 +239,8 @@ export const MAX_DOMAIN_XML_BYTES = 8 * 1024 * 1024;
  *   KvmParseError when it is not a libvirt domain.
  */
 export async function readDomainXmlFile(path: string): Promise<VmConfig> {
-  const handle = await open(path, 'r');
+  // Non-blocking open: a FIFO is not waited for (it is refused by the stat check below).
+  const handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new Error(`${path} is not a regular file`);

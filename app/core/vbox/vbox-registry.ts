@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import path from 'node:path';
 import type { ReadIssue, VmSummary } from '../../shared/model.ts';
+import { FileReadError, readRegularFile } from '../enrich.ts';
 import { VBoxParseError } from './errors.ts';
 import { summaryFromConfig } from './to-config.ts';
 import {
@@ -200,16 +200,28 @@ export interface DiscoverOptions {
   homedir?: string;
   /** Explicit `VirtualBox.xml` paths to try instead of {@link virtualBoxXmlCandidates}. */
   candidates?: string[];
-  /** File reader (tests); `fs.promises.readFile` by default. */
+  /** File reader (tests); by default `readRegularFile` (regular files of at most 16 MiB, non-blocking open). */
   readFile?: (filePath: string) => Promise<Uint8Array>;
 }
 
 function fsError(e: unknown, what: string, filePath: string): string {
+  if (e instanceof FileReadError && (e.code === 'NOT_FILE' || e.code === 'TOO_LARGE'))
+    return `${what} could not be read (${filePath}): ${e.reason}`;
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return `${what} not found: ${filePath}`;
   if (code === 'EACCES' || code === 'EPERM') return `permission denied reading ${what}: ${filePath}`;
   if (code === 'EISDIR') return `${what} is a folder, not a file: ${filePath}`;
   return `${what} could not be read (${filePath}): ${(e as Error)?.message ?? String(e)}`;
+}
+
+/**
+ * Default reader of `VirtualBox.xml` and `.vbox` files: `readRegularFile` (non-blocking open, regular
+ * files of at most 16 MiB only), so a FIFO or device named in the registry can neither hang nor
+ * exhaust memory.
+ * @throws FileReadError (`ENOENT`, `EACCES`, `EISDIR`, `NOT_FILE`, `TOO_LARGE`, …).
+ */
+async function readSettingsBytes(filePath: string): Promise<Uint8Array> {
+  return (await readRegularFile(filePath)).bytes;
 }
 
 /** Result of {@link readRegistry}: the first usable `VirtualBox.xml`, parsed, without reading any `.vbox`. */
@@ -236,7 +248,7 @@ export async function readRegistry(opts: DiscoverOptions = {}): Promise<Registry
   const platform = opts.platform ?? process.platform;
   const env = opts.env ?? process.env;
   const homedir = opts.homedir ?? osHomedir();
-  const read = opts.readFile ?? ((p: string) => readFile(p));
+  const read = opts.readFile ?? readSettingsBytes;
   const candidates = opts.candidates ?? virtualBoxXmlCandidates(platform, env, homedir);
 
   const out: RegistryRead = { tried: [], issues: [] };
@@ -277,7 +289,7 @@ export async function readRegistry(opts: DiscoverOptions = {}): Promise<Registry
  * a registry UUID that differs from the file's is reported as an issue of that VM.
  */
 export async function discoverFromRegistry(opts: DiscoverOptions = {}): Promise<RegistryDiscovery> {
-  const read = opts.readFile ?? ((p: string) => readFile(p));
+  const read = opts.readFile ?? readSettingsBytes;
   const found = await readRegistry(opts);
   const out: RegistryDiscovery = {
     tried: found.tried,
