@@ -139,13 +139,13 @@ describe('VirtualBox readers: numbers too large to be exact', () => {
     ]);
   });
 
-  it('.vbox: settings version, hex and decimal attributes too large fall back to the defaults, with issues', () => {
+  it('.vbox: settings version, hex and decimal attributes too large are left out (not replaced by defaults), with issues', () => {
     const r = parseVboxFile(
       `<VirtualBox version="1.${BIG}-linux"><Machine uuid="{${UUID}}" name="x"><Hardware><CPU count="0x${'f'.repeat(20)}"/><Memory RAMSize="1024"/><Display VRAMSize="${BIG}"/></Hardware></Machine></VirtualBox>`,
     );
-    expect(r.config.system.cpus).toEqual({ value: 1, key: 'Machine/Hardware/CPU/@count', raw: '' });
+    expect(r.config.system.cpus).toBeUndefined();
     expect(r.config.system.memoryMB?.value).toBe(1024);
-    expect(r.config.display.vramMB?.value).toBe(8);
+    expect(r.config.display.vramMB).toBeUndefined();
     expect(r.issues).toEqual([
       {
         line: 1,
@@ -153,11 +153,11 @@ describe('VirtualBox readers: numbers too large to be exact', () => {
       },
       {
         line: 1,
-        message: `line 1: Machine/Hardware/CPU/@count "0x${'f'.repeat(18)}…" is too large to be a number; VirtualBox's default "1" is used`,
+        message: `line 1: Machine/Hardware/CPU/@count "0x${'f'.repeat(18)}…" is too large to be a number; the value is left out`,
       },
       {
         line: 1,
-        message: `line 1: Machine/Hardware/Display/@VRAMSize "${BIG_SHOWN}" is too large to be a number; VirtualBox's default "8" is used`,
+        message: `line 1: Machine/Hardware/Display/@VRAMSize "${BIG_SHOWN}" is too large to be a number; the value is left out`,
       },
     ]);
   });

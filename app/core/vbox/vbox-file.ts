@@ -701,22 +701,16 @@ class FileReader {
 
   /**
    * A whole number (decimal, or hex `0x…`). A number too large to be exact (only hand-edited files
-   * hold one) is reported as such and treated like an unreadable value: `def` when given, else absent.
+   * hold one) is reported as such and left out (absent, even when `def` is given): the file does not
+   * hold VirtualBox's default, so the advice must not judge it.
    */
   num(el: XmlElement | undefined, fb: string, attr: string, def?: number): Sourced<number> | undefined {
     const isInt = (t: string): boolean => /^-?\d+$/.test(t) || /^0x[0-9a-f]+$/i.test(t);
     const raw = el?.attrs[attr];
     if (el && raw !== undefined && isInt(raw.trim()) && safeInteger(raw.trim()) === undefined) {
       const key = attrKey(el.path, attr);
-      this.issues.push(
-        tooLargeIssue(
-          key,
-          raw,
-          el.line,
-          def === undefined ? 'the value is left out' : `VirtualBox's default "${def}" is used`,
-        ),
-      );
-      return def === undefined ? undefined : { value: def, key, raw: '' };
+      this.issues.push(tooLargeIssue(key, raw, el.line, 'the value is left out'));
+      return undefined;
     }
     const conv = (r: string): number | undefined => (isInt(r.trim()) ? safeInteger(r.trim()) : undefined);
     return this.get(el, fb, attr, conv, 'a whole number', def);
@@ -1214,8 +1208,9 @@ function readStorage(
     r.extra('storage.controller.hostIoCache', name.value, r.bool(el, p, 'useHostIOCache', ideOrFloppy));
 
     for (const ad of childrenOf(el, 'AttachedDevice')) {
-      const port = r.num(ad, ad.path, 'port', 0)!.value;
-      const device = r.num(ad, ad.path, 'device', 0)!.value;
+      // A port or device number too large to be exact is reported and placed at 0 (the slot must exist).
+      const port = r.num(ad, ad.path, 'port', 0)?.value ?? 0;
+      const device = r.num(ad, ad.path, 'device', 0)?.value ?? 0;
       const devType = (ad.attrs.type ?? '').toLowerCase();
       const image = child(ad, 'Image');
       const hostDrive = child(ad, 'HostDrive');
