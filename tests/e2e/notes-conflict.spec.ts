@@ -224,3 +224,25 @@ test('"Use theirs" shows the other version and drops the draft', async ({ contex
   expect(await draftIn(a)).toBeNull();
   expect(await savedBody(url)).toBe('changed elsewhere');
 });
+
+test('a note near and over the 100 000 limit: counter, "Too long to save" without retry, draft kept', async ({
+  page,
+}) => {
+  const url = await startHost();
+  await openVm(page, url);
+  await openNote(page);
+  const input = page.getByTestId('note-input');
+  const before = await savedBody(url);
+  await input.fill('x'.repeat(95_000));
+  await expect(page.getByTestId('note-counter')).toHaveText('95,000 / 100,000');
+  await expect(page.getByTestId('note-status')).toHaveText('Saved');
+  await input.fill('y'.repeat(100_250));
+  const status = page.getByTestId('note-status');
+  await expect(status).toContainText('Too long to save: 250 characters over the 100,000 limit');
+  await expect(page.getByTestId('note-counter')).toHaveText('100,250 / 100,000');
+  await expect(page.getByTestId('note-retry')).toHaveCount(0);
+  expect((await draftIn(page))?.body.length).toBe(100_250);
+  expect(await savedBody(url)).toBe('x'.repeat(95_000));
+  expect(before).not.toBe('x'.repeat(95_000));
+  await page.locator('.note-foot').screenshot({ path: 'test-results/screens/notes-too-long.png' });
+});
