@@ -11,9 +11,10 @@
  * content (no VBoxManage needed). `--libvirt <uri>` reads every domain of a libvirt connection
  * through `virsh` (read-only); `--vmware-folder <dir>` reads the `.vmx` files in that folder and its
  * immediate sub-folders. Without any of these it locates VBoxManage (`--vboxmanage`, then the `VBOXMANAGE` environment variable, then the
- * standard search of `locateVBoxManage`), runs `list vms` and reads every VM's configuration by
+ * standard search of `locateVBoxManage`), runs `--version` first and alone (its output must be a
+ * VirtualBox version, else exit 1 before any other verb), then `list vms`, and reads every VM's configuration by
  * UUID — with `--vm`, only the VM it names (mapped to its UUID through `list vms` first; names are
- * never passed to VBoxManage) — then `--version` and `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
+ * never passed to VBoxManage) — then `list hostinfo` for the advice. Only read-only VBoxManage verbs are used
  * (the runner refuses others). A `showvminfo` configuration is completed from its `CfgFile` when
  * that is a readable local `.vbox` (see `enrich.ts`).
  *
@@ -397,10 +398,10 @@ function whatIsThere(p: string): string {
   return st.isDirectory() ? 'is a folder without VBoxManage in it' : 'is not an executable program';
 }
 
-/** The message for a VBoxManage that printed nothing for `list vms` and `--version` (exit code 0; TROUBLE T11). */
+/** The message for a VBoxManage that printed nothing for `--version` (exit code 0; TROUBLE T11). */
 export function silentVBoxManage(vboxManage: string): string {
   return (
-    `VBoxManage at ${vboxManage} printed nothing, neither for "list vms" nor for "--version" (exit code 0), so no VM can be read. ` +
+    `VBoxManage at ${vboxManage} printed nothing for "--version" (exit code 0), so no VM can be read. ` +
     'Some VirtualBox 7.0 hosts do this under the C locale; VM Companion runs VBoxManage with en_US.UTF-8, ' +
     'which falls back to C when that locale is not installed (see "locale -a").'
   );
@@ -448,9 +449,10 @@ async function otherRunningVms(
  * Reads the VMs through VBoxManage: `list vms`; with `--vm`, the named VM is picked from that list
  * (by UUID or exact name) and only it is read in full — a hanging or locked stopped VM elsewhere
  * cannot slow the command down; the other running VMs are read alongside with a 5 s deadline, only
- * for the host-memory advice (`otherRunning`). Without `--vm`, every VM is read. Then `--version` and `list hostinfo`
- * (failures ignored). The wrapper's warning banner and odd `list vms` lines are printed once on
- * stderr. @throws CliError when VBoxManage cannot be found (with where we looked and how to point
+ * for the host-memory advice (`otherRunning`). Without `--vm`, every VM is read. Then `list hostinfo`
+ * (failure ignored). Before all that, `--version` runs alone and must print a VirtualBox version. The wrapper's warning banner and odd `list vms` lines are printed once on
+ * stderr. @throws CliError when VBoxManage cannot be found, `--version` fails or prints no version
+ * (`<path> is not VBoxManage: \`--version\` printed …`) (with where we looked and how to point
  * at it), `list vms` fails, or `--vm` matches no VM or several.
  */
 export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRead> {
@@ -472,22 +474,23 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
     );
   }
   const runner = new VBoxRunner(located.path, { env: runnerExtraEnv(io.env) });
+  // `--version` FIRST and alone: a program that does not print a VirtualBox version never gets
+  // another verb (a wrong path must not be run with `list …`). Empty output is the C-locale case (T11).
+  let version: string;
+  try {
+    version = await getVersion(runner);
+  } catch (err) {
+    if (err instanceof VBoxError && err.kind === 'empty') throw new CliError(silentVBoxManage(located.path));
+    const msg = (err as Error).message;
+    throw new CliError(
+      msg.startsWith(`${located.path} is not VBoxManage`) ? msg : `Could not use ${located.path}: ${msg}`,
+    );
+  }
   let listing: VmListing;
   try {
     listing = await listVms(runner);
   } catch (err) {
     throw new CliError(`Could not list VMs with ${located.path}: ${(err as Error).message}`);
-  }
-  // `list vms` may rightly print nothing (no VMs), but so does VBoxManage under a broken locale (T11):
-  // then `--version`, which always prints, is empty too.
-  let version: string | undefined;
-  if (listing.rows.length === 0 && listing.issues.length === 0) {
-    try {
-      version = await getVersion(runner);
-    } catch (err) {
-      if (err instanceof VBoxError && err.kind === 'empty')
-        throw new CliError(silentVBoxManage(located.path));
-    }
   }
   if (listing.warning) io.stderr(`vm-companion: warning: ${listing.warning}\n`);
   for (const issue of listing.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
@@ -497,7 +500,6 @@ export async function readLive(opts: InspectOptions, io: CliIo): Promise<LiveRea
     opts.vm === undefined ? [] : otherRunningVms(located.path, runnerExtraEnv(io.env), rows),
   ]);
   for (const issue of inventory.issues) io.stderr(`vm-companion: warning: ${issueText(issue)}\n`);
-  version ??= await getVersion(runner).catch(() => undefined);
   const hostInfo = await readHostInfo(runner).catch(() => undefined);
   const items = inventory.vms.map((summary: VmSummary): InspectItem => {
     const config = inventory.configs.get(summary.id) ?? null;

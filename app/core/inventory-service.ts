@@ -195,6 +195,8 @@ interface Base {
   vmware?: VmwareStatus;
   /** True when the user cancelled the read (see `Inventory.cancelled`). */
   cancelled?: boolean;
+  /** See `Inventory.cancelledBeforeListing`. */
+  cancelledBeforeListing?: boolean;
 }
 
 /** What the VirtualBox part of a read found. */
@@ -209,6 +211,8 @@ interface VboxPart {
   runner?: VBoxRunner;
   /** True when the user cancelled the read before every VM was read. */
   cancelled?: boolean;
+  /** True when that cancel came before `list vms` answered (no VirtualBox VM was listed). */
+  cancelledBeforeListing?: boolean;
 }
 
 /** One inventory read in progress: its cancel signal, whether the user asked to refresh, its progress. */
@@ -1079,6 +1083,7 @@ export class InventoryService implements InventoryProvider {
       host: combineHostFacts(this.osFacts()),
       entries: [],
       cancelled: true,
+      cancelledBeforeListing: true,
       runner,
     };
     const v = versionOf(version);
@@ -1089,9 +1094,10 @@ export class InventoryService implements InventoryProvider {
   /**
    * The VirtualBox part of a read: VBoxManage's VMs, else the registry's (see {@link fallback}).
    *
-   * Calls: `--version` (skipped when the persistent cache has it for this very executable),
-   * `list vms`, `list runningvms`, `list hostinfo` (skipped when cached for this executable and this
-   * boot of the host) — started together, at most `runnerOptions.concurrency` at once — then
+   * Calls: `--version` FIRST and alone (skipped when the persistent cache has it for this very
+   * executable); when its output is not a VirtualBox version no other verb runs and the reason is
+   * `<path> is not VBoxManage: \`--version\` printed "…"`. Then `list vms`, `list runningvms`,
+   * `list hostinfo` (skipped when cached for this executable and this boot of the host) — started together, at most `runnerOptions.concurrency` at once — then
    * `showvminfo <uuid> --machinereadable` only for the VMs that need it:
    *
    * - a listed VM that is not running (not in `list runningvms`), whose settings file is known
@@ -1178,19 +1184,37 @@ export class InventoryService implements InventoryProvider {
       });
 
       progress.phase = 'listing';
-      const versionP =
-        cachedVersion !== undefined
-          ? Promise.resolve(cachedVersion)
-          : getVersion(runner, { signal: calls.signal });
+      // `--version` runs FIRST and alone: its output must be a VirtualBox version before any other verb
+      // runs (a wrong program set as the path must never get `list …` arguments). A version from the
+      // persistent cache (same path, size and mtime of the executable) was checked when it was saved.
+      let version: string;
+      if (cachedVersion !== undefined) version = cachedVersion;
+      else {
+        try {
+          version = await getVersion(runner, { signal: calls.signal });
+        } catch (err) {
+          calls.abort();
+          await located.catch(() => undefined);
+          if (signal.aborted) return this.cancelledPart({ ...base, found: true }, runner);
+          const msg = (err as Error).message;
+          return this.fallback(
+            { ...base, found: false },
+            msg.startsWith(`${found.path} is not VBoxManage`)
+              ? sentences(msg)
+              : `VBoxManage at ${found.path} could not be used: ${sentences(msg)}`,
+            progress,
+          );
+        }
+      }
       const listingP = listVms(runner, { signal: calls.signal });
       const runningP = listRunningVms(runner, { signal: calls.signal });
       const hostP: Promise<HostInfo | undefined> = cachedHost
         ? Promise.resolve(cachedHost)
         : readHostInfo(runner, { signal: calls.signal }).catch(() => undefined);
-      for (const p of [versionP, listingP, runningP]) p.catch(() => undefined);
+      for (const p of [listingP, runningP]) p.catch(() => undefined);
       const settle = async (): Promise<void> => {
         calls.abort();
-        await Promise.allSettled([versionP, listingP, runningP, hostP, located]);
+        await Promise.allSettled([listingP, runningP, hostP, located]);
       };
       listingP.then(
         (l) => {
@@ -1202,18 +1226,6 @@ export class InventoryService implements InventoryProvider {
         () => undefined,
       );
 
-      let version: string;
-      try {
-        version = await versionP;
-      } catch (err) {
-        await settle();
-        if (signal.aborted) return this.cancelledPart({ ...base, found: true }, runner);
-        return this.fallback(
-          { ...base, found: false },
-          `VBoxManage at ${found.path} could not be used: ${sentences((err as Error).message)}`,
-          progress,
-        );
-      }
       let listing: VmListing;
       try {
         listing = await listingP;
@@ -1652,6 +1664,7 @@ export class InventoryService implements InventoryProvider {
     const base: Base = { vbox, host: vb.host, demo, kvm: kvm.status, vmware: vmware.status };
     if (vb.issues) base.issues = vb.issues;
     if (vb.cancelled || ctx.signal.aborted) base.cancelled = true;
+    if (vb.cancelledBeforeListing) base.cancelledBeforeListing = true;
     const snap = this.finalize(base, vb.version, entries, demo ? [] : this.demoEntries());
     return vb.runner ? { ...snap, runner: vb.runner } : snap;
   }

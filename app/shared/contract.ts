@@ -126,6 +126,12 @@ export interface Inventory {
    * others are listed with `accessible: false` and an `error` saying they were not read. Absent otherwise.
    */
   cancelled?: boolean;
+  /**
+   * True (with `cancelled`) when the cancel came before VirtualBox listed its VMs (`--version` or
+   * `list vms` still running): no VirtualBox VM was listed, so an empty list does not mean there are
+   * none. Absent otherwise.
+   */
+  cancelledBeforeListing?: boolean;
 }
 
 /**

@@ -73,7 +73,9 @@ export interface HandlerDeps {
  *
  * `prefs:set`:
  * - `vboxManagePath` and `vmrunPath` are trimmed; each must be `''` (search for it) or an absolute
- *   path without control characters, else {@link ValidationError};
+ *   path without control characters, else {@link ValidationError}; a `vmrunPath` must also name a
+ *   file called `vmrun` (`vmrun.exe`; any case on Windows), since vmrun has no harmless verb to
+ *   check it with before `vmrun list` runs;
  * - `libvirtUri` is trimmed; `''` (read no KVM host) or a URI `validateConnectionUri` accepts
  *   (`qemu:///system`, `qemu:///session`, `qemu+ssh://[user@]host[:port]/system`, `test:///…`),
  *   else {@link ValidationError} with the reason;
@@ -140,6 +142,18 @@ export function createHandlers(deps: HandlerDeps): Api {
           throw new ValidationError(
             `Enter the full path to vmrun, e.g. /usr/bin/vmrun or C:\\Program Files (x86)\\VMware\\VMware Workstation\\vmrun.exe (you entered "${p}"). Leave it empty to let the app search for it.`,
           );
+        }
+        // vmrun has no harmless version verb, so a wrong program would be run with `list`: only a
+        // file named vmrun (vmrun.exe on Windows) is accepted.
+        if (p !== '') {
+          const base = platformPath.basename(p);
+          const ok =
+            platformPath === path.win32 ? /^vmrun(\.exe)?$/i.test(base) : /^vmrun(\.exe)?$/.test(base);
+          if (!ok) {
+            throw new ValidationError(
+              `${p} is not vmrun: the path must end in vmrun (vmrun.exe on Windows), the program VMware installs, e.g. /usr/bin/vmrun. Leave it empty to let the app search for it.`,
+            );
+          }
         }
         partial.vmrunPath = p;
       }

@@ -356,11 +356,27 @@ function abortedError(args: readonly string[]): VBoxError {
 }
 
 /**
+ * The message for a program that is not VBoxManage: `<path> is not VBoxManage: \`--version\`
+ * printed "<first 200 characters of its output, trimmed>"` (or `printed nothing`).
+ */
+export function notVBoxManageMessage(path: string, printed: string): string {
+  const t = printed.trim();
+  const shown = t === '' ? 'nothing' : JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}…` : t);
+  return `${path} is not VBoxManage: \`--version\` printed ${shown}`;
+}
+
+/**
  * `VBoxManage --version` → the version string as printed (e.g. `7.1.12r169651`), read with
- * `parseVBoxVersion` so leading Linux wrapper WARNING banners (TROUBLE T04/T05) are skipped.
- * Throws {@link VBoxError} from the runner, or `VBoxParseError` when no version line is found.
+ * `parseVBoxVersion` so leading Linux wrapper WARNING banners (TROUBLE T04/T05) are skipped. This is
+ * the check that the program is VBoxManage at all: callers run it FIRST and alone, before any other
+ * verb. Throws {@link VBoxError} from the runner (`empty` when it printed nothing), or a
+ * `VBoxError` of kind `exit` worded by {@link notVBoxManageMessage} when no version line is found.
  */
 export async function getVersion(runner: VBoxRunner, opts: { signal?: AbortSignal } = {}): Promise<string> {
   const { stdout } = await runner.run(['--version'], opts);
-  return parseVBoxVersion(stdout).version;
+  try {
+    return parseVBoxVersion(stdout).version;
+  } catch (err) {
+    throw new VBoxError('exit', notVBoxManageMessage(runner.path, stdout), { cause: err });
+  }
 }
