@@ -152,3 +152,18 @@ export function notReadAfterCancel(inventory: Inventory, last: ReadProgress | nu
   }
   return { ids: [], count: last ? Math.max(0, last.total - last.done) : 0 };
 }
+
+/**
+ * The notice after a cancelled read (`Inventory.cancelled`), as a locale key and its values:
+ * `readProgress.cancelledBeforeListing` when the cancel came before VirtualBox listed its VMs
+ * (`Inventory.cancelledBeforeListing`: an empty list then says nothing about the VMs), else
+ * `readProgress.cancelled` with `n` VMs not read. Null for a read that was not cancelled.
+ */
+export function cancelledNotice(
+  inventory: Inventory,
+  notRead: NotRead,
+): { key: string; values?: Record<string, number> } | null {
+  if (!inventory.cancelled) return null;
+  if (inventory.cancelledBeforeListing) return { key: 'readProgress.cancelledBeforeListing' };
+  return { key: 'readProgress.cancelled', values: { n: notRead.count } };
+}
