@@ -72,7 +72,8 @@ import { parseDomainXml } from './kvm/domain-xml.ts';
 import { readKvmInventory, summaryFromKvmConfig } from './kvm/inventory.ts';
 import { VirshRunner, locateVirsh, validateConnectionUri } from './kvm/virsh.ts';
 import { KvmParseError } from './kvm/xml.ts';
-import { discoverVmware, evaluateVmwareAdvice, looksLikeVmx, readVmx } from './vmware/index.ts';
+import { NotVmxError, discoverVmware, evaluateVmwareAdvice, looksLikeVmx, readVmx } from './vmware/index.ts';
+import { readVmwareFile } from './vmware/discover.ts';
 import { parseVmx } from './vmware/parse-vmx.ts';
 
 /** Where the CLI writes and what it reads from its surroundings (tests replace these). */
@@ -635,7 +636,7 @@ export async function readVmwareFolders(folders: string[], io: CliIo): Promise<I
     vmrunPath: null,
     readFile: async (q) => {
       if (!inside(q)) throw missing(q);
-      const b = await fs.promises.readFile(q);
+      const b = await readVmwareFile(q);
       bytesOf.set(q, b);
       return b;
     },
@@ -895,6 +896,10 @@ export async function runCli(argv: string[], ioOverrides: Partial<CliIo> = {}): 
     if (err instanceof CliError) {
       io.stderr(`vm-companion: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (err instanceof NotVmxError) {
+      io.stderr(`vm-companion: ${err.message}\n`);
+      return 1;
     }
     io.stderr(
       `vm-companion: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

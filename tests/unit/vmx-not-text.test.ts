@@ -74,3 +74,28 @@ describe('folder scan skips non-.vmx files named *.vmx', () => {
     });
   });
 });
+
+describe('CLI: inspect --file of a .vmx that is not one', () => {
+  it('says why in one line and exits 1 (no stack trace)', async () => {
+    const { execFile } = await import('node:child_process');
+    const dir = mkdtempSync(path.join(tmpdir(), 'vmc-notvmx-cli-'));
+    const file = path.join(dir, 'hello.vmx');
+    writeFileSync(file, 'hello world\n');
+    const root = path.resolve(import.meta.dirname, '../..');
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(root, 'bin', 'vm-companion.mjs'), 'inspect', '--file', file],
+        { timeout: 30_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `vm-companion: Cannot use ${file}: it does not look like a VMware .vmx file (no key = value lines).\n`,
+    );
+    expect(r.stdout).toBe('');
+  });
+});
