@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { dumpFacts, scenario } from './dump.ts';
+import { callApi, ownHost } from './own-host.ts';
 
 /**
  * Issue 5 end to end: guided tours over the mirror (driver.js) with progress that survives a restart
@@ -63,19 +62,6 @@ async function openVm(page: Page, id: string): Promise<void> {
 
 function control(page: Page, id: string) {
   return page.locator(`[data-control="${id}"]:visible`);
-}
-
-/** Calls the browser host's API directly (same token as the page). */
-async function callApi<T>(url: string, channel: string, input: object): Promise<T> {
-  const u = new URL(url);
-  const token = new URLSearchParams(u.hash.slice(1)).get('token');
-  const res = await fetch(`${u.origin}/api/${encodeURIComponent(channel)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  expect(res.ok, `${channel}: HTTP ${res.status}`).toBe(true);
-  return (await res.json()) as T;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,55 +259,11 @@ test('a tour runs on a demo VM, offered next to the lab VMs', async ({ page }) =
 });
 
 test.describe('tour and quiz progress survive a restart', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vmc-e2e-issue5-'));
-  let child: ChildProcess | undefined;
+  const host = ownHost('vmc-e2e-issue5-');
+  const startHost = host.start;
+  const stopHost = host.stop;
 
-  async function startHost(): Promise<string> {
-    child = spawn(process.execPath, ['app/core/serve.ts', '--port', '0'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        VBOXMANAGE: path.join(root, 'tests/stand-in/VBoxManage'),
-        VBOX_STANDIN_SCENARIO: path.join(root, 'tests/stand-in/scenarios/lab.json'),
-        VBOX_STANDIN_LOG: path.join(dir, 'standin.log'),
-        VM_COMPANION_DATA_DIR: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const proc = child;
-    return new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-      const onData = (chunk: Buffer): void => {
-        out += chunk.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`browser host exited with ${code}:\n${out}`));
-      });
-    });
-  }
-
-  async function stopHost(): Promise<void> {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-  }
-
-  test.afterAll(async () => {
-    await stopHost();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  test.afterAll(() => host.dispose());
 
   test('finish a tour, answer a quiz; after a restart both are still there', async ({ page }) => {
     test.setTimeout(120_000);

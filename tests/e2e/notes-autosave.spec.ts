@@ -1,9 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { dumpFacts, scenario } from './dump.ts';
+import { noteOn, ownHost } from './own-host.ts';
 
 /**
  * Data safety: "Notes are never lost by a failed render or a crash: autosave with a visible saved
@@ -14,99 +11,24 @@ import { dumpFacts, scenario } from './dump.ts';
  * in the editor, never claiming "Saved".
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
 const lab = scenario('lab');
 const vm = dumpFacts(lab.vms.find((v) => v.showvminfo && !v.inaccessible)!.showvminfo!);
 const SETTING = 'system.processor.cpus';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'vmc-e2e-notes-'));
-let child: ChildProcess | undefined;
-
-/**
- * Starts the browser host on `dir` (the lab scenario of the stand-in), after stopping the previous
- * one, and returns its URL with token.
- */
-async function startHost(): Promise<string> {
-  await stopHost('SIGTERM');
-  child = spawn(process.execPath, ['app/core/serve.ts', '--port', '0'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      VBOXMANAGE: path.join(root, 'tests/stand-in/VBoxManage'),
-      VBOX_STANDIN_SCENARIO: path.join(root, 'tests/stand-in/scenarios/lab.json'),
-      VBOX_STANDIN_LOG: path.join(dir, 'standin.log'),
-      VM_COMPANION_DATA_DIR: dir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const proc = child;
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-/** Stops the host with `signal` (SIGKILL: a crash, nothing flushed or closed) and waits for its exit. */
-async function stopHost(signal: NodeJS.Signals): Promise<void> {
-  const proc = child;
-  child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill(signal);
-  await exited;
-}
-
-/** Calls the host's API directly with the URL's token. */
-async function callApi<T>(url: string, channel: string, input: object): Promise<T> {
-  const u = new URL(url);
-  const token = new URLSearchParams(u.hash.slice(1)).get('token');
-  const res = await fetch(`${u.origin}/api/${encodeURIComponent(channel)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  expect(res.ok, `${channel}: HTTP ${res.status}`).toBe(true);
-  return (await res.json()) as T;
-}
-
-async function savedBody(url: string): Promise<string | undefined> {
-  const notes = await callApi<{ settingId: string; body: string }[]>(url, 'notes:list', { vmId: vm.uuid });
-  return notes.find((n) => n.settingId === SETTING)?.body;
-}
+const host = ownHost('vmc-e2e-notes-');
+const startHost = host.start;
+const stopHost = host.stop;
+const { savedBody, openVm, openNote: openProcessorNote } = noteOn(vm.uuid, SETTING);
 
 /** Opens the app at `url` and the note editor of the vCPU setting of the lab's first readable VM. */
 async function openNote(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  const row = page.locator(`[data-testid="vm-row"][data-vm-id="${vm.uuid}"]`);
-  // After a reload the app may reopen on the machines list or keep the VM open.
-  await expect(row.or(page.getByTestId('page-system'))).toBeVisible();
-  if (await row.isVisible()) await row.click();
-  await page.getByTestId('page-system').click();
-  await page.getByTestId('tab-processor').click();
-  await page.locator(`[data-control="${SETTING}"]:visible`).click();
-  await expect(page.getByTestId('note-input')).toBeVisible();
+  await openVm(page, url);
+  await openProcessorNote(page);
 }
 
 test.describe.configure({ mode: 'serial' });
 
-test.afterAll(async () => {
-  await stopHost('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(() => host.dispose());
 
 test('autosave: "Saving…" while typing, "Saved" once stored; text typed just before a reload is kept', async ({
   page,

@@ -1,11 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { expect, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { dumpFacts, scenario } from './dump.ts';
+import { callApi, noteOn, ownHost } from './own-host.ts';
 
 /**
  * Two windows on one note (optimistic concurrency): tab A saves "line 1 from tab A"; tab B opens the
@@ -20,142 +17,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 const lab = scenario('lab');
 const vm = dumpFacts(lab.vms.find((v) => v.showvminfo && !v.inaccessible)!.showvminfo!);
 const SETTING = 'system.processor.cpus';
-const DRAFT_KEY = `vm-companion.noteDraft:${encodeURIComponent(vm.uuid)}:${encodeURIComponent(SETTING)}`;
 
-const dir = mkdtempSync(path.join(tmpdir(), 'vmc-e2e-conflict-'));
-const token = randomBytes(32).toString('hex');
-let port = 0;
-let child: ChildProcess | undefined;
+const host = ownHost('vmc-e2e-conflict-', { fixed: true });
+const startHost = host.start;
+const { savedBody, draftIn, openVm, openNote } = noteOn(vm.uuid, SETTING);
 
-/**
- * The browser-mode host of app/core/serve.ts, but with a fixed port and token (startServer's
- * `token` option), so a page left open talks to the host again once it is back. Prints the URL.
- */
-const HOST = `
-import path from 'node:path';
-import pkg from './package.json' with { type: 'json' };
-import { createHandlers } from './app/core/api/handlers.ts';
-import { InventoryService } from './app/core/inventory-service.ts';
-import { INVENTORY_CACHE_FILE } from './app/core/vbox/inventory-cache.ts';
-import { startServer } from './app/core/server.ts';
-import { openStore } from './app/core/store/index.ts';
-const dataDir = process.env.VM_COMPANION_DATA_DIR;
-const store = openStore(dataDir);
-const inventory = new InventoryService({
-  store, env: process.env, platform: process.platform,
-  cacheFile: path.join(dataDir, INVENTORY_CACHE_FILE), appVersion: pkg.version,
-});
-const handlers = createHandlers({
-  store, inventory, mode: 'browser', dataDir, systemLocale: 'en-US', version: pkg.version,
-});
-const server = await startServer({
-  handlers, webRoot: path.resolve('out/web'), port: Number(process.env.E2E_PORT), token: process.env.E2E_TOKEN,
-});
-process.on('SIGTERM', () => void server.close().then(() => { store.close(); process.exit(0); }));
-console.log('VM Companion (browser mode) at ' + server.url);
-`;
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port: p } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return p;
-}
-
-/** Starts the host on `port` with `token` (stopping the previous one first) and returns its URL. */
-async function startHost(): Promise<string> {
-  await stopHost('SIGTERM');
-  if (!port) port = await freePort();
-  child = spawn(process.execPath, ['--input-type=module', '--eval', HOST], {
-    cwd: root,
-    env: {
-      ...process.env,
-      VBOXMANAGE: path.join(root, 'tests/stand-in/VBoxManage'),
-      VBOX_STANDIN_SCENARIO: path.join(root, 'tests/stand-in/scenarios/lab.json'),
-      VBOX_STANDIN_LOG: path.join(dir, 'standin.log'),
-      VM_COMPANION_DATA_DIR: dir,
-      E2E_PORT: String(port),
-      E2E_TOKEN: token,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const proc = child;
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-/** Stops the host with `signal` (SIGKILL: a crash, nothing flushed or closed) and waits for its exit. */
-async function stopHost(signal: NodeJS.Signals): Promise<void> {
-  const proc = child;
-  child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill(signal);
-  await exited;
-}
-
-/** Calls the host's API directly with the token. */
-async function callApi<T>(url: string, channel: string, input: object): Promise<T> {
-  const res = await fetch(`${new URL(url).origin}/api/${encodeURIComponent(channel)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  expect(res.ok, `${channel}: HTTP ${res.status}`).toBe(true);
-  return (await res.json()) as T;
-}
-
-/** The stored body of a note of the VM (`''` = the VM-wide note), from the database through the API. */
-async function savedBody(url: string, settingId = SETTING): Promise<string | undefined> {
-  const notes = await callApi<{ settingId: string; body: string }[]>(url, 'notes:list', { vmId: vm.uuid });
-  return notes.find((n) => n.settingId === settingId)?.body;
-}
-
-/** The local draft of the vCPU note as the page keeps it, or null. */
-async function draftIn(page: Page): Promise<{ body: string; at: number } | null> {
-  const raw = await page.evaluate((key) => localStorage.getItem(key), DRAFT_KEY);
-  return raw === null ? null : (JSON.parse(raw) as { body: string; at: number });
-}
-
-/** Opens the app at `url` and the lab VM's mirror (the app may reopen on the list or on the VM). */
-async function openVm(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  const row = page.locator(`[data-testid="vm-row"][data-vm-id="${vm.uuid}"]`);
-  await expect(row.or(page.getByTestId('page-system'))).toBeVisible();
-  if (await row.isVisible()) await row.click();
-  await expect(page.getByTestId('page-system')).toBeVisible();
-}
-
-/** Opens the note editor of the vCPU setting (System → Processor). */
-async function openNote(page: Page): Promise<void> {
-  await page.getByTestId('page-system').click();
-  await page.getByTestId('tab-processor').click();
-  await page.locator(`[data-control="${SETTING}"]:visible`).click();
-  await expect(page.getByTestId('note-input')).toBeVisible();
-}
-
-test.afterAll(async () => {
-  await stopHost('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(() => host.dispose());
 
 test('two tabs on one note: the stale save is refused, both versions are shown, "Keep mine" saves tab A\'s text', async ({
   context,
