@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hostUrl } from './own-host.ts';
 
 /**
  * Issue 6 (a) in the UI: what the machines list says for each way VBoxManage can fail. Two
@@ -65,24 +66,7 @@ async function startHost(dir: string, env: NodeJS.ProcessEnv): Promise<Host> {
     env: { ...process.env, HOME: home, VBOX_USER_HOME: vboxHome, VM_COMPANION_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
+  const url = await hostUrl(child);
   return { child, url, dir };
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hostUrl } from './own-host.ts';
 
 /**
  * Starts the real browser-mode host (`app/core/serve.ts`) with the stand-in VBoxManage replaying the
@@ -27,27 +28,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`browser host did not print its URL in 20 s:\n${out}`)),
-      20_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
+  const url = await hostUrl(child);
   process.env.E2E_URL = url;
   process.env.E2E_STANDIN_LOG = logFile;
   process.env.E2E_DATA_DIR = dataDir;

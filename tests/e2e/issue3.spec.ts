@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dumpFacts, scenario } from './dump.ts';
+import { hostUrl } from './own-host.ts';
 
 /**
  * Issue 3 end to end: advice findings on the mirror (strip, page and control badges, explanation
@@ -264,20 +265,7 @@ test.describe('settings files opened directly', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-      const onData = (chunk: Buffer): void => {
-        out += chunk.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child!.stdout?.on('data', onData);
-      child!.stderr?.on('data', onData);
-    });
+    url = await hostUrl(child!);
   });
 
   test.afterAll(async () => {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hostUrl } from './own-host.ts';
 
 /**
  * Issue 4 end to end, on a browser host of its own: the stand-in VBoxManage (lab scenario), a VMware
@@ -86,24 +87,7 @@ async function startHost(): Promise<string> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = child;
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
+  return hostUrl(proc);
 }
 
 test.describe.configure({ mode: 'serial' });

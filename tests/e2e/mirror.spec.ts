@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dumpFacts, scenario } from './dump.ts';
+import { hostUrl } from './own-host.ts';
 
 /**
  * The main job end to end: the stand-in VBoxManage replays real recorded outputs, the real core reads
@@ -552,20 +553,7 @@ test.describe('a VirtualBox that warns (failing scenario)', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-      const onData = (chunk: Buffer): void => {
-        out += chunk.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child!.stdout?.on('data', onData);
-      child!.stderr?.on('data', onData);
-    });
+    url = await hostUrl(child!);
   });
   test.afterAll(async () => {
     child?.kill('SIGTERM');

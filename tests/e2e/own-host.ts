@@ -53,6 +53,36 @@ async function freePort(): Promise<number> {
 }
 
 /** A spec's own browser-mode host; see {@link ownHost}. */
+
+/**
+ * The URL (with its `#token=`) a browser-mode host prints when it is ready, read from `child`'s
+ * stdout/stderr. Rejects when none came within `timeoutMs` or when the host exited first (both with
+ * what it printed).
+ */
+export function hostUrl(child: ChildProcess, timeoutMs = 20_000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`browser host did not print its URL in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`browser host exited with ${code}:\n${out}`));
+    });
+  });
+}
+
 export interface OwnHost {
   /** The temp data folder (VM_COMPANION_DATA_DIR), kept across restarts. */
   readonly dir: string;
@@ -106,24 +136,7 @@ export function ownHost(prefix: string, options: { fixed?: boolean } = {}): OwnH
     }
     child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc = child;
-    return new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000);
-      const onData = (chunk: Buffer): void => {
-        out += chunk.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`browser host exited with ${code}:\n${out}`));
-      });
-    });
+    return hostUrl(proc);
   }
 
   async function dispose(): Promise<void> {

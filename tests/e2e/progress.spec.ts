@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dumpFacts } from './dump.ts';
+import { hostUrl } from './own-host.ts';
 
 /**
  * Long reads (issue 6) end to end: a browser-mode host of its own reads a slow VirtualBox (the
@@ -76,27 +77,7 @@ test.beforeAll(async () => {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`browser host did not print its URL in 20 s:\n${out}`)),
-      20_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child!.stdout?.on('data', onData);
-    child!.stderr?.on('data', onData);
-    child!.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`browser host exited with ${code}:\n${out}`));
-    });
-  });
+  url = await hostUrl(child!);
 });
 
 test.afterAll(async () => {
